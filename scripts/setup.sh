@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Set up a fresh Debian/Ubuntu machine for Yorisoi: system packages, a virtualenv in .venv, the project.
+#   scripts/setup.sh          everything needed to run the demo (helpdesk + kiosk + voice)
+#   scripts/setup.sh --test   the same plus what the test suite needs (chromium, zbar, the test-only vosk model)
+# Idempotent: packages already present are not reinstalled; pip runs again only when pyproject.toml changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+extras=all
+apt_pkgs=(python3-venv libgl1 libegl1 libmtdev1 fonts-morisawa-bizud-gothic espeak-ng libespeak-ng1 libportaudio2)
+if [[ ${1:-} == --test ]]; then
+  extras=test
+  apt_pkgs+=(zbar-tools chromium sox poppler-utils)
+fi
+
+say() { echo "[setup] $*" >&2; }
+
+missing=()
+for p in "${apt_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [[ $(id -u) == 0 ]] || sudo="sudo"
+  say "installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+fi
+
+python=${PYTHON:-python3}
+if [[ ! -x .venv/bin/python ]]; then
+  say "creating .venv with $($python --version)"
+  $python -m venv .venv
+fi
+stamp=".venv/.yorisoi-$extras-$(sha256sum pyproject.toml | cut -c1-16)"
+if [[ ! -e $stamp ]]; then
+  say "installing yorisoi[$extras] into .venv"
+  .venv/bin/pip install -q -U pip >&2
+  .venv/bin/pip install -q -e ".[$extras]" >&2
+  rm -f .venv/.yorisoi-*
+  touch "$stamp"
+fi
+say "ready: .venv/bin/yorisoi"

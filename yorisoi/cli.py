@@ -1,0 +1,66 @@
+"""The one `yorisoi` command: each part registers its own subcommands, imported lazily so a helpdesk
+machine without Kivy and a kiosk without FastAPI both get a working CLI."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from yorisoi import __version__
+
+# (subcommand, module that defines `register(subparsers)`, one-line help)
+PARTS: list[tuple[str, str, str]] = [
+    ("content", "content.cli", "check and export procedure content"),
+    ("helpdesk", "helpdesk.cli", "run and administer the helpdesk service"),
+    ("voice", "voice.cli", "check, try speech output and voice commands"),
+    ("kiosk", "kiosk.cli", "run the resident kiosk"),
+    ("demo", "kiosk.demo", "embedded helpdesk on SQLite + kiosk, ready to try"),
+    ("report", "helpdesk.reports_cli", "trainer workshop report"),
+    ("handout", "helpdesk.handout_cli", "printable handout for one procedure"),
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the parser with every part whose module is installed."""
+    parser = argparse.ArgumentParser(prog="yorisoi", description="Yorisoi digital-divide support system")
+    parser.add_argument("--version", action="version", version=f"yorisoi {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module_name, help_text in PARTS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue  # this part is not built yet
+            missing = exc.name
+            p = sub.add_parser(name, help=f"{help_text} (unavailable: {missing} not installed)")
+            p.set_defaults(handler=_unavailable(name, missing))
+            continue
+        module.register(sub, name, help_text)
+    return parser
+
+
+def _unavailable(name: str, missing: str | None):
+    def handler(_args: argparse.Namespace) -> int:
+        print(
+            f"yorisoi {name}: needs the Python package '{missing}', which is not installed here.\n"
+            f"Install the matching extra, e.g. pip install 'yorisoi[all]'.",
+            file=sys.stderr,
+        )
+        return 2
+
+    return handler
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the `yorisoi` command line and return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    return int(args.handler(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
