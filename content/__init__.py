@@ -2,4 +2,15 @@
 
 from content.schema import LANGUAGES, Choice, End, Localized, Need, Procedure, QrLink, Question, Source, Step
 
-__all__ = ["LANGUAGES", "Choice", "End", "Localized", "Need", "Procedure", "QrLink", "Question", "Source", "Step"]
+__all__ = [
+    "LANGUAGES",
+    "Choice",
+    "End",
+    "Localized",
+    "Need",
+    "Procedure",
+    "QrLink",
+    "Question",
+    "Source",
+    "Step",
+]
