@@ -1,7 +1,7 @@
 """How much text fits on one kiosk screen at the largest text size: the budget the linter checks content against.
 
 The kiosk screen is laid out in these same proportions (1920×1080 reference, scaled to the window), so a step that
-fits here fits on the kiosk. The kiosk's own layout tests measure real rendered text; this is the editor's early warning.
+fits here fits on the kiosk. The kiosk's layout tests measure real rendered text; this is the editor's early warning.
 """
 
 from __future__ import annotations
