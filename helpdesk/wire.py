@@ -1,0 +1,187 @@
+"""The wire contract between kiosk and helpdesk: versioned pydantic messages.
+
+Imports only pydantic and the standard library, so a kiosk can use it without the server's dependencies.
+The HTTP API lives under `/api/v{WIRE_VERSION}`; a breaking change to any message here bumps the version.
+Requests forbid unknown fields (a kiosk bug shows up as a 422, not as silently dropped data); responses
+ignore unknown fields so an older kiosk keeps working when the server adds one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+WIRE_VERSION = 1
+"""Major version of this contract; the HTTP API is served under `/api/v1`."""
+
+API_PREFIX = f"/api/v{WIRE_VERSION}"
+
+Language = Literal["ja", "ja-easy", "en"]
+"""日本語, やさしい日本語, English (the languages every procedure has)."""
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", examples=["moving-in"])]
+"""Procedure / step ids, the same shape as in `content.schema`."""
+
+KioskId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", examples=["kita-1"])]
+
+SessionId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$", examples=["5f0c6a1e9b2d4c7fa1e3b5d7c9e1f3a5"])]
+"""Random, pseudonymous id of one resident session (e.g. `uuid4().hex`); never derived from the resident."""
+
+REASON_CODES: tuple[str, ...] = ("screen-unclear", "card-unreadable", "pin-forgotten", "other")
+"""Reasons a resident can choose from the help buttons."""
+
+OFFER_PREFIX = "offer:"
+"""`offer:<signal>`: the kiosk offered help on its own (e.g. `offer:idle-long`) and the resident accepted."""
+
+Reason = Annotated[
+    str,
+    Field(
+        pattern=r"^(screen-unclear|card-unreadable|pin-forgotten|other|offer:[a-z0-9][a-z0-9-]{0,39})$",
+        examples=["card-unreadable", "offer:idle-long"],
+    ),
+]
+
+Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
+"""A stable machine code (actions, outcomes, error codes)."""
+
+EscalationState = Literal["waiting", "claimed", "resolved", "cancelled", "abandoned"]
+"""waiting → claimed → resolved; released goes back to waiting; cancelled / abandoned end it unresolved."""
+
+MessageKind = Literal["text", "send-step", "coming", "system"]
+"""text: a typed reply; send-step: show this step on the kiosk; coming: a staff member walks over; system."""
+
+Sender = Literal["staff", "kiosk", "system"]
+
+MessageText = Annotated[str, Field(max_length=1000)]
+
+
+class Request(BaseModel):
+    """Base for messages a client sends: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Response(BaseModel):
+    """Base for messages the server sends: unknown fields are ignored (newer server, older kiosk)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class PathStep(Request):
+    """One step the resident went through before asking for help, and how long it took."""
+
+    step_id: Identifier
+    seconds: Annotated[float, Field(ge=0, le=86_400)]
+
+
+class EscalationRequest(Request):
+    """A kiosk asks for a staff member. Sent with an `Idempotency-Key` header; retries reuse the key."""
+
+    session_id: SessionId
+    procedure_id: Identifier
+    step_id: Identifier
+    language: Language
+    reason: Reason
+    path: Annotated[list[PathStep], Field(max_length=200)] = []
+
+
+class EscalationStatus(Response):
+    """Where an escalation stands, as the kiosk shows it to the resident."""
+
+    id: str
+    status: EscalationState
+    position: int | None = None
+    """1 = next in line; None once claimed or ended."""
+    estimated_wait_s: int | None = None
+    claimed_by: str | None = None
+    """Display name of the staff member handling it (never a login)."""
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    outcome: str | None = None
+
+
+class StaffMessage(Response):
+    """One message in an escalation's conversation (staff → kiosk mostly; also kiosk and system notes)."""
+
+    id: int
+    """Increases monotonically; long-poll with `after=<last id seen>`."""
+    escalation_id: str
+    sender: Sender
+    kind: MessageKind
+    text: str = ""
+    step_id: str | None = None
+    """For `send-step`: the step the kiosk should show."""
+    created_at: dt.datetime
+
+
+class MessageList(Response):
+    """Messages after the one asked for (empty when a long-poll times out)."""
+
+    messages: list[StaffMessage]
+    last_id: int
+    """Pass this as `after` on the next poll."""
+    status: EscalationState
+
+
+class KioskMessage(Request):
+    """A note from the kiosk into the conversation (e.g. a voice transcript); screened before storage."""
+
+    kind: Literal["text", "system"] = "text"
+    text: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class SessionEvent(Request):
+    """One pseudonymous step of a resident session, for workshop trainers. No free text, ever."""
+
+    event_id: uuid.UUID
+    session_id: SessionId
+    kiosk_id: KioskId
+    procedure_id: Identifier | None = None
+    step_id: Identifier | None = None
+    action: Code
+    seconds: Annotated[float, Field(ge=0, le=86_400)] = 0.0
+    outcome: Code | None = None
+    at: AwareDatetime
+
+
+class SessionEventBatch(Request):
+    """Events sent together; the server stores each event id once, so a whole batch may be resent."""
+
+    events: Annotated[list[SessionEvent], Field(min_length=1, max_length=1000)]
+
+
+class EventBatchResult(Response):
+    """How many events of a batch were new and how many were already stored."""
+
+    accepted: int
+    duplicates: int
+
+
+class KioskHeartbeat(Request):
+    """A kiosk's periodic status report."""
+
+    kiosk_version: Annotated[str, Field(min_length=1, max_length=40)]
+    content_version: Annotated[str, Field(min_length=1, max_length=80)]
+    voice_available: bool
+    outbox_length: Annotated[int, Field(ge=0, le=1_000_000)]
+    content_errors: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=50)] = []
+    """Content files the kiosk could not load (file and reason, no resident data)."""
+
+
+class HeartbeatAck(Response):
+    """The server's answer to a heartbeat: its clock and the site's fallback for when help is unreachable."""
+
+    server_time: dt.datetime
+    site_id: str
+    site_name: str
+    fallback_phone: str | None = None
+
+
+class ErrorBody(Response):
+    """Every error answer: a stable machine `code` and a human `message` (no stack traces)."""
+
+    code: str
+    message: str
