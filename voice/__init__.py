@@ -1,0 +1,54 @@
+"""Speech out (pyttsx3 + espeak-ng) and speech in (vosk) behind two small protocols.
+
+Import-light: pyttsx3, fugashi, vosk and sounddevice are imported only when an engine is created.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from voice.null import NullListener, NullSpeaker
+from voice.types import (
+    AudioInputError,
+    Listener,
+    ModelError,
+    PlaybackError,
+    Recognition,
+    Speaker,
+    SynthesisError,
+    VoiceError,
+    VoiceStatus,
+)
+
+if TYPE_CHECKING:
+    from voice.listener import create_listener
+    from voice.speaker import create_speaker
+
+__all__ = [
+    "AudioInputError",
+    "Listener",
+    "ModelError",
+    "NullListener",
+    "NullSpeaker",
+    "PlaybackError",
+    "Recognition",
+    "Speaker",
+    "SynthesisError",
+    "VoiceError",
+    "VoiceStatus",
+    "create_listener",
+    "create_speaker",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Load the factories on first use so `import voice` stays cheap."""
+    if name == "create_speaker":
+        from voice.speaker import create_speaker
+
+        return create_speaker
+    if name == "create_listener":
+        from voice.listener import create_listener
+
+        return create_listener
+    raise AttributeError(f"module 'voice' has no attribute {name!r}")

@@ -1,0 +1,101 @@
+"""Small value types and protocols shared by the speech-out and speech-in halves (no heavy imports)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+# Stable reason codes for VoiceStatus.reason; the kiosk maps them to its own locale strings.
+DISABLED = "disabled"
+NO_AUDIO_DEVICE = "no-audio-device"
+PLAYER_MISSING = "player-missing"
+PLAYBACK_FAILED = "playback-failed"
+TTS_UNAVAILABLE = "tts-unavailable"
+MODEL_MISSING = "model-missing"
+MODEL_INVALID = "model-invalid"
+RECOGNIZER_UNAVAILABLE = "recognizer-unavailable"
+NO_MICROPHONE = "no-microphone"
+
+
+@dataclass(frozen=True)
+class VoiceStatus:
+    """Whether an engine can be used now, and if not, a stable reason code plus a detail for logs."""
+
+    available: bool
+    reason: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """One listening result; `command` is None when nothing was understood well enough to act on."""
+
+    command: str | None
+    confidence: float
+    heard: str
+
+
+NOT_UNDERSTOOD = Recognition(command=None, confidence=0.0, heard="")
+
+
+class VoiceError(Exception):
+    """Base of every voice failure; `code` is stable and safe to log or show as a key."""
+
+    code = "voice-error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+
+class SynthesisError(VoiceError):
+    """The text-to-speech engine failed to produce audio."""
+
+    code = TTS_UNAVAILABLE
+
+
+class PlaybackError(VoiceError):
+    """The audio player failed (no device, player crashed); the message carries its stderr."""
+
+    code = PLAYBACK_FAILED
+
+
+class ModelError(VoiceError):
+    """The speech recognition model is missing or unusable."""
+
+    code = MODEL_MISSING
+
+
+class AudioInputError(VoiceError):
+    """The microphone or WAV input could not be read."""
+
+    code = NO_MICROPHONE
+
+
+SpeechHook = Callable[[str], None]
+
+
+@runtime_checkable
+class Speaker(Protocol):
+    """Speech out: one utterance at a time, newest wins, never blocks the caller."""
+
+    def speak(self, text: str, *, reading: str | None = None, lang: str = "ja") -> None: ...
+    def stop(self) -> None: ...
+    def is_speaking(self) -> bool: ...
+    def set_rate(self, level: int) -> None: ...
+    def set_volume(self, volume: float) -> None: ...
+    def reset(self) -> None: ...
+    def status(self) -> VoiceStatus: ...
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class Listener(Protocol):
+    """Speech in: listen once (push-to-talk) for one command of a small grammar."""
+
+    def listen(
+        self, grammar: Mapping[str, Sequence[str]], *, lang: str = "ja", timeout_s: float = 5.0
+    ) -> Recognition: ...
+    def status(self) -> VoiceStatus: ...
