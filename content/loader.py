@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,25 @@ import yaml
 from pydantic import ValidationError
 
 from content.schema import Procedure
+
+
+class _ContentYamlLoader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false. `yes`, `no`, `on`, `off` stay strings (choice ids are often yes/no)."""
+
+
+_ContentYamlLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
+}
+_ContentYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def parse_yaml(text: str) -> Any:
+    """Parse content YAML (safe, YAML 1.2 booleans)."""
+    return yaml.load(text, Loader=_ContentYamlLoader)
+
 
 PACKAGED = Path(__file__).resolve().parent
 """The content shipped with Yorisoi: procedures/ and pictures/ beside this module."""
@@ -62,11 +82,7 @@ def _location(raw: Any, loc: tuple[Any, ...]) -> str:
         key = loc[i]
         if key == "steps" and i + 1 < len(loc) and isinstance(loc[i + 1], int):
             index = loc[i + 1]
-            step = (
-                node["steps"][index]
-                if isinstance(node, dict) and index < len(node.get("steps", []))
-                else None
-            )
+            step = node["steps"][index] if isinstance(node, dict) and index < len(node.get("steps", [])) else None
             step_id = step.get("id") if isinstance(step, dict) else None
             parts.append(f"step '{step_id}'" if step_id else f"step #{index + 1}")
             node = step
@@ -86,7 +102,7 @@ def load_procedure(path: Path) -> Procedure:
     """Parse and validate one procedure file; raise ContentError listing every problem found."""
     name = path.name
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = parse_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ContentError([Problem("file-unreadable", name, "", str(exc.strerror or exc))]) from exc
     except UnicodeDecodeError as exc:
@@ -97,16 +113,12 @@ def load_procedure(path: Path) -> Procedure:
         reason = getattr(exc, "problem", None) or str(exc)
         raise ContentError([Problem("yaml-syntax", name, where, f"YAML syntax error: {reason}")]) from exc
     if not isinstance(raw, dict):
-        raise ContentError(
-            [Problem("not-a-procedure", name, "", "the file must be a mapping with id, title, steps")]
-        )
+        raise ContentError([Problem("not-a-procedure", name, "", "the file must be a mapping with id, title, steps")])
     try:
         procedure = Procedure.model_validate(raw)
     except ValidationError as exc:
         problems = [
-            Problem(
-                "schema", name, _location(raw, tuple(err["loc"])), err["msg"].removeprefix("Value error, ")
-            )
+            Problem("schema", name, _location(raw, tuple(err["loc"])), err["msg"].removeprefix("Value error, "))
             for err in exc.errors()
         ]
         raise ContentError(problems) from exc
@@ -129,9 +141,7 @@ def load_catalog(directory: Path | None = None) -> Catalog:
             catalog.problems.extend(exc.problems)
             continue
         if procedure.id in catalog.procedures:
-            catalog.problems.append(
-                Problem("duplicate-id", path.name, "id", f"'{procedure.id}' is used twice")
-            )
+            catalog.problems.append(Problem("duplicate-id", path.name, "id", f"'{procedure.id}' is used twice"))
             continue
         catalog.procedures[procedure.id] = procedure
         catalog.files[procedure.id] = path

@@ -1,0 +1,155 @@
+"""What can happen to a guide: touches and voice commands from the resident, messages from staff, time passing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class Action:
+    """Base of every action; `touch` says whether it proves someone is at the kiosk (resets the idle timer)."""
+
+    touch = True
+
+
+@dataclass(frozen=True)
+class Begin(Action):
+    """Someone touched the start screen; the runtime supplies a fresh random session id."""
+
+    session_id: str
+
+
+@dataclass(frozen=True)
+class ShowPage(Action):
+    """Page of the procedure catalog (6 cards a page)."""
+
+    page: int
+
+
+@dataclass(frozen=True)
+class StartProcedure(Action):
+    """The resident chose a procedure card."""
+
+    procedure_id: str
+
+
+@dataclass(frozen=True)
+class MissingNeeds(Action):
+    """ "I don't have it" on the before-you-start screen."""
+
+
+@dataclass(frozen=True)
+class Next(Action):
+    """つぎへ."""
+
+
+@dataclass(frozen=True)
+class Back(Action):
+    """もどる: exactly the previous screen."""
+
+
+@dataclass(frozen=True)
+class Choose(Action):
+    """An answer to the current step's question."""
+
+    choice_id: str
+
+
+@dataclass(frozen=True)
+class Repeat(Action):
+    """もういちど: say the current screen again."""
+
+
+@dataclass(frozen=True)
+class AskHelp(Action):
+    """係の人を呼ぶ; without a reason it opens the reasons screen, with one it escalates."""
+
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ReturnToProcedure(Action):
+    """Leave the waiting screen and continue the procedure while the escalation stays open."""
+
+
+@dataclass(frozen=True)
+class EscalationUpdate(Action):
+    """The helpdesk reported the escalation's status (position in queue, estimated wait, claimed...)."""
+
+    status: str
+    position: int | None = None
+    wait_s: int | None = None
+    touch = False
+
+
+@dataclass(frozen=True)
+class HelpdeskUnreachable(Action):
+    """The help request could not be delivered yet (the outbox keeps retrying)."""
+
+    touch = False
+
+
+@dataclass(frozen=True)
+class StaffMessageArrived(Action):
+    """A message from staff: text to show and speak, a step to move to, or "I'm coming"."""
+
+    kind: str  # "text" | "send-step" | "coming" | "resolved"
+    text: str = ""
+    step_id: str | None = None
+    touch = False
+
+
+@dataclass(frozen=True)
+class Tick(Action):
+    """Time passed (seconds since the last tick); drives the inactivity warning and time on step."""
+
+    seconds: float
+    touch = False
+
+
+@dataclass(frozen=True)
+class ExtendTime(Action):
+    """つづける on the inactivity warning."""
+
+
+@dataclass(frozen=True)
+class SetLanguage(Action):
+    """Switch language, keeping the place."""
+
+    language: str
+
+
+@dataclass(frozen=True)
+class SetTextSize(Action):
+    """Switch among standard / large / largest, keeping the place."""
+
+    size: str
+
+
+@dataclass(frozen=True)
+class CycleTextSize(Action):
+    """The fixed bar's one-touch 文字の大きさ button: next size, wrapping round."""
+
+
+@dataclass(frozen=True)
+class SetSpeechRate(Action):
+    """0 slow, 1 slower than normal (default), 2 normal."""
+
+    rate: int
+
+
+@dataclass(frozen=True)
+class VoiceNotUnderstood(Action):
+    """A voice command was heard but not understood (counted for the stuck signals)."""
+
+
+@dataclass(frozen=True)
+class GoHome(Action):
+    """はじめにもどる: ends the session and wipes."""
+
+
+@dataclass(frozen=True)
+class EndSession(Action):
+    """The session ends for another reason (completed, crash restart)."""
+
+    outcome: str = "completed"
+    touch = False

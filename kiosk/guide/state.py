@@ -1,0 +1,96 @@
+"""The guide's state: where the resident is, how they got there, and their display choices. Immutable."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from kiosk.guide.effects import PathEntry
+
+
+@dataclass(frozen=True)
+class GuideSettings:
+    """Times and site details the engine needs; the kiosk builds it from its configuration file."""
+
+    idle_warning_s: float = 180.0
+    warning_grace_s: float = 60.0
+    waiting_idle_warning_s: float = 900.0
+    help_fallback_after_s: float = 300.0
+    languages: tuple[str, ...] = ("ja", "ja-easy", "en")
+    default_language: str = "ja"
+    page_size: int = 6
+    counter_name: Mapping[str, str] = field(
+        default_factory=lambda: {
+            "ja": "市役所の窓口",
+            "ja-easy": "しやくしょの まどぐち",
+            "en": "the city office counter",
+        }
+    )
+    fallback_phone: str = ""
+    site_values: Mapping[str, str] = field(default_factory=dict)
+    handout_url: str | None = None  # e.g. "https://helpdesk.example.jp/handouts/{procedure}?lang={language}"
+
+    def __post_init__(self) -> None:
+        if self.warning_grace_s < 30:
+            raise ValueError("warning_grace_s must be at least 30 seconds (WCAG 2.2.1)")
+        if self.default_language not in self.languages:
+            raise ValueError("default_language must be one of languages")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A screen the resident can be on; `back` returns to exactly the previous Place."""
+
+    screen: str  # start | catalog | before | missing | step | help | waiting
+    procedure_id: str | None = None
+    step_id: str | None = None
+    page: int = 0
+
+
+START = Place("start")
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """The open help request as the resident sees it."""
+
+    reason: str
+    status: str = "sending"  # sending | waiting | claimed | coming | resolved | unreachable
+    position: int | None = None
+    wait_s: int | None = None
+    waited_s: float = 0.0
+    messages: tuple[str, ...] = ()
+
+    @property
+    def open(self) -> bool:
+        """True until staff resolved it."""
+        return self.status != "resolved"
+
+
+@dataclass(frozen=True)
+class GuideState:
+    """Everything the engine knows about the current session."""
+
+    place: Place = START
+    history: tuple[Place, ...] = ()
+    session_id: str | None = None
+    language: str = "ja"
+    text_size: str = "standard"
+    speech_rate: int = 1
+    idle_s: float = 0.0
+    warning_left_s: float | None = None
+    place_s: float = 0.0
+    path: tuple[PathEntry, ...] = ()
+    escalation: Escalation | None = None
+
+    @property
+    def in_session(self) -> bool:
+        """True between the first touch and the wipe."""
+        return self.session_id is not None
+
+    def last_step(self) -> Place | None:
+        """The step the resident is on, or was last on before help/waiting screens."""
+        for place in (self.place, *reversed(self.history)):
+            if place.screen == "step":
+                return place
+        return None
