@@ -1,0 +1,1 @@
+"""The helpdesk HTTP API (FastAPI): `create_app(settings)` builds it; nothing happens at import."""

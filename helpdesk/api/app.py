@@ -1,0 +1,104 @@
+"""`create_app(settings)`: the helpdesk FastAPI application, with its database and bus built here."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI, Response
+from fastapi.responses import JSONResponse
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from helpdesk.api import auth, errors, escalations, kiosk, queue
+from helpdesk.api.models import Health
+from helpdesk.api.services import Services
+from helpdesk.database import Database
+from helpdesk.settings import HelpdeskSettings
+from helpdesk.wire import API_PREFIX, WIRE_VERSION
+
+log = logging.getLogger("helpdesk")
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+}
+
+
+def create_app(settings: HelpdeskSettings | None = None, *, database: Database | None = None) -> FastAPI:
+    """Build the app. The schema must be current (run migrations first); otherwise startup refuses."""
+    settings = settings or HelpdeskSettings()
+    db = database or Database(settings.resolved_database_url(), busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    svc = Services(settings=settings, db=db)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await svc.run(db.require_current_schema)
+        sweeper = asyncio.create_task(_sweep_forever(svc))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            if database is None:
+                db.dispose()
+
+    app = FastAPI(
+        title="Yorisoi helpdesk",
+        version=f"{WIRE_VERSION}.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.services = svc
+    errors.install(app)
+    for module in (escalations, queue, kiosk, auth):
+        app.include_router(module.router, prefix=API_PREFIX)
+
+    @app.get("/healthz", response_model=Health, responses={503: {"model": Health}}, tags=["health"])
+    async def healthz() -> Response:
+        """200 when the database answers, 503 otherwise."""
+        ok = await svc.run(db.ping)
+        return JSONResponse({"status": "ok" if ok else "unavailable"}, status_code=200 if ok else 503)
+
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+class SecurityHeaders:
+    """Adds security headers and `Cache-Control: no-store` to every answer (plain ASGI: no per-request task)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers[name] = value
+                if "cache-control" not in headers:
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def _sweep_forever(svc: Services) -> None:
+    """Abandon escalations whose kiosk went silent, every `sweep_interval_s`."""
+    while True:
+        await asyncio.sleep(svc.settings.sweep_interval_s)
+        try:
+            changes = await svc.run(svc.escalations.sweep_abandoned)
+        except Exception as exc:  # the database may be down for a while; try again next round
+            log.warning("abandon sweep failed: %s", type(exc).__name__)
+            continue
+        for change in changes:
+            await escalations.publish(svc, change)

@@ -1,0 +1,112 @@
+"""Request dependencies: who is calling (kiosk key, staff session cookie, API token), CSRF, rate limit."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+
+from helpdesk import security
+from helpdesk.api.services import Services
+from helpdesk.errors import CsrfFailed, Forbidden, RateLimited, Unauthenticated
+from helpdesk.principals import KioskPrincipal, StaffPrincipal
+from helpdesk.store import accounts
+
+SESSION_COOKIE = "yorisoi_session"
+CSRF_COOKIE = "yorisoi_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+bearer = HTTPBearer(auto_error=False, description="Kiosk key (yk_…) or staff API token (yt_…)")
+session_cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Staff console session")
+
+
+def services(request: Request) -> Services:
+    """The process's shared services."""
+    return request.app.state.services
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+CookieDep = Annotated[str | None, Depends(session_cookie)]
+
+
+async def any_caller(
+    request: Request, svc: ServicesDep, credentials: BearerDep, cookie: CookieDep
+) -> KioskPrincipal | StaffPrincipal:
+    """The authenticated kiosk or staff member (401 otherwise)."""
+    if credentials is not None:
+        token = credentials.credentials
+        if token.startswith(security.KIOSK_KEY_PREFIX):
+            kiosk = await svc.run(svc.kiosk_keys.lookup, token)
+            if kiosk is None:
+                raise Unauthenticated("unknown or revoked kiosk key")
+            _rate_limit(svc, kiosk)
+            return kiosk
+        if token.startswith(security.API_TOKEN_PREFIX):
+            member = await svc.run(accounts.staff_by_token, svc.db, token)
+            if member is None:
+                raise Unauthenticated("unknown or revoked API token")
+            return member
+        raise Unauthenticated("unknown credentials")
+    if cookie:
+        member = await svc.run(accounts.staff_by_session, svc.db, cookie)
+        if member is None:
+            raise Unauthenticated("the session has ended; log in again")
+        _check_csrf(request, member)
+        return member
+    raise Unauthenticated("log in, or send a kiosk key or API token as a Bearer credential")
+
+
+def _rate_limit(svc: Services, kiosk: KioskPrincipal) -> None:
+    wait = svc.kiosk_rate.allow(kiosk.kiosk_id)
+    if wait > 0:
+        raise RateLimited("too many requests from this kiosk", headers={"Retry-After": str(math.ceil(wait))})
+
+
+def _check_csrf(request: Request, member: StaffPrincipal) -> None:
+    """Cookie-authenticated changes must carry the session's CSRF token (header; forms use a field)."""
+    if request.method in SAFE_METHODS:
+        return
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not (member.csrf_token and sent and security.same_secret(sent, member.csrf_token)):
+        raise CsrfFailed("missing or wrong CSRF token")
+
+
+Caller = Annotated[KioskPrincipal | StaffPrincipal, Depends(any_caller)]
+
+
+async def kiosk_caller(caller: Caller) -> KioskPrincipal:
+    """Only a kiosk may call this."""
+    if not isinstance(caller, KioskPrincipal):
+        raise Forbidden("only kiosks call this")
+    return caller
+
+
+async def staff_caller(caller: Caller) -> StaffPrincipal:
+    """Only a staff member with the `staff` role (queue work) may call this."""
+    if not isinstance(caller, StaffPrincipal) or caller.role != "staff":
+        raise Forbidden("only helpdesk staff call this")
+    return caller
+
+
+async def any_staff(caller: Caller) -> StaffPrincipal:
+    """Any logged-in staff account (staff, trainer or admin)."""
+    if not isinstance(caller, StaffPrincipal):
+        raise Forbidden("only staff accounts call this")
+    return caller
+
+
+async def kiosk_or_staff(caller: Caller) -> KioskPrincipal | StaffPrincipal:
+    """A kiosk, or a member with the `staff` role (trainers and admins never read resident conversations)."""
+    if isinstance(caller, StaffPrincipal) and caller.role != "staff":
+        raise Forbidden("only helpdesk staff read conversations")
+    return caller
+
+
+KioskDep = Annotated[KioskPrincipal, Depends(kiosk_caller)]
+StaffDep = Annotated[StaffPrincipal, Depends(staff_caller)]
+AnyStaffDep = Annotated[StaffPrincipal, Depends(any_staff)]
+KioskOrStaffDep = Annotated[KioskPrincipal | StaffPrincipal, Depends(kiosk_or_staff)]

@@ -1,0 +1,59 @@
+"""Every error leaves as JSON `{"code", "message"}` with a stable code; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from helpdesk.errors import HelpdeskError
+from helpdesk.wire import ErrorBody
+
+log = logging.getLogger("helpdesk.api")
+
+HTTP_CODES = {404: "not-found", 405: "method-not-allowed", 401: "unauthenticated", 403: "forbidden"}
+ERROR_RESPONSES: dict[int | str, dict] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in {
+        400: "Bad request",
+        401: "Not authenticated",
+        403: "Not allowed",
+        404: "Not found",
+        409: "Conflict",
+        422: "Invalid input",
+        429: "Too many requests",
+        503: "Database unavailable",
+    }.items()
+}
+
+
+def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    """A JSON error answer."""
+    return JSONResponse({"code": code, "message": message}, status_code=status, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    """Register the exception handlers on `app`."""
+
+    @app.exception_handler(HelpdeskError)
+    async def _helpdesk(_request: Request, exc: HelpdeskError) -> JSONResponse:
+        return error_response(exc.status, exc.code, exc.message, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        return error_response(422, "invalid-request", f"{where}: {first.get('msg', 'invalid input')}")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = HTTP_CODES.get(exc.status_code, f"http-{exc.status_code}")
+        return error_response(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error: %s", type(exc).__name__, exc_info=exc)
+        return error_response(500, "internal-error", "something went wrong on the server")

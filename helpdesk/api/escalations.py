@@ -1,0 +1,177 @@
+"""Escalation endpoints: kiosks create, poll and cancel; staff claim, release, transfer, resolve, reply."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Response
+
+from helpdesk.api.deps import KioskDep, KioskOrStaffDep, ServicesDep, StaffDep
+from helpdesk.api.errors import ERROR_RESPONSES
+from helpdesk.api.models import ResolveRequest, StaffReply, TransferRequest
+from helpdesk.api.services import Services
+from helpdesk.bus import QUEUE_TOPIC, escalation_topic
+from helpdesk.domain import ENDED
+from helpdesk.errors import InvalidInput
+from helpdesk.principals import KioskPrincipal, StaffPrincipal
+from helpdesk.store.escalations import Change, audit_view
+from helpdesk.wire import EscalationRequest, EscalationStatus, KioskMessage, MessageList, StaffMessage
+
+router = APIRouter(prefix="/escalations", tags=["escalations"], responses=ERROR_RESPONSES)
+
+EscalationId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+IdempotencyKey = Annotated[str, Header(min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$")]
+
+
+def status_of(svc: Services, row: dict) -> EscalationStatus:
+    """The kiosk-facing status of an escalation row (computes position and estimated wait)."""
+    position, wait = svc.escalations.position_and_wait(row)
+    return EscalationStatus(
+        id=row["id"],
+        status=row["status"],
+        position=position,
+        estimated_wait_s=wait,
+        claimed_by=row.get("claimed_by_name"),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        outcome=row.get("outcome"),
+    )
+
+
+async def publish(svc: Services, change: Change) -> None:
+    """Tell the queue and the escalation's listeners about a change."""
+    payload = {"escalation_id": change.escalation_id, "site_id": change.site_id, "status": change.status}
+    await svc.bus.publish(QUEUE_TOPIC, {**payload, "action": change.action})
+    await svc.bus.publish(escalation_topic(change.escalation_id), {**payload, "action": change.action})
+
+
+@router.post("", status_code=201, response_model=EscalationStatus)
+async def create_escalation(
+    body: EscalationRequest, kiosk: KioskDep, svc: ServicesDep, response: Response, idempotency_key: IdempotencyKey
+) -> EscalationStatus:
+    """A kiosk asks for help. Retries reuse the Idempotency-Key: same body → 200 with the same escalation."""
+    row, created = await svc.run(svc.escalations.create, kiosk, idempotency_key, body)
+    status = await svc.run(status_of, svc, row)
+    if created:
+        await publish(svc, Change(row["id"], row["site_id"], "waiting", "create"))
+    else:
+        response.status_code = 200
+    return status
+
+
+@router.get("/{escalation_id}", response_model=EscalationStatus)
+async def get_escalation(escalation_id: EscalationId, caller: KioskOrStaffDep, svc: ServicesDep) -> EscalationStatus:
+    """Status, position and estimated wait. A kiosk sees only its own; staff only their sites'."""
+    row = await svc.run(svc.escalations.get, caller, escalation_id)
+    if isinstance(caller, StaffPrincipal):
+        await svc.run(audit_view, svc.db, caller, escalation_id, "view")
+    return await svc.run(_with_claimer, svc, row)
+
+
+def _with_claimer(svc: Services, row: dict) -> EscalationStatus:
+    from sqlalchemy import select
+
+    from helpdesk.tables import staff
+
+    if row["claimed_by"] is not None:
+        with svc.db.read() as conn:
+            name = conn.execute(select(staff.c.display_name).where(staff.c.id == row["claimed_by"])).scalar()
+        row = {**row, "claimed_by_name": name}
+    return status_of(svc, row)
+
+
+@router.get("/{escalation_id}/messages", response_model=MessageList)
+async def get_messages(
+    escalation_id: EscalationId,
+    caller: KioskOrStaffDep,
+    svc: ServicesDep,
+    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    wait: Annotated[float, Query(ge=0, le=25)] = 0,
+) -> MessageList:
+    """Messages after `after`; with `wait`, holds the request up to that many seconds until one arrives."""
+    deadline = time.monotonic() + min(wait, svc.settings.long_poll_max_s)
+    async with svc.bus.subscribe(escalation_topic(escalation_id)) as subscription:
+        found, row = await svc.run(svc.escalations.messages_after, caller, escalation_id, after)
+        if isinstance(caller, StaffPrincipal) and after == 0:
+            await svc.run(audit_view, svc.db, caller, escalation_id, "view-messages")
+        while not found and row["status"] not in ENDED:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or await subscription.next(timeout=remaining) is None:
+                break
+            found, row = await svc.run(svc.escalations.messages_after, caller, escalation_id, after)
+    last_id = found[-1]["id"] if found else after
+    return MessageList(messages=[_message(m) for m in found], last_id=last_id, status=row["status"])
+
+
+def _message(row: dict) -> StaffMessage:
+    return StaffMessage.model_validate({k: row.get(k) for k in StaffMessage.model_fields})
+
+
+@router.post("/{escalation_id}/messages", status_code=201, response_model=StaffMessage)
+async def post_message(
+    escalation_id: EscalationId,
+    body: StaffReply | KioskMessage,
+    caller: KioskOrStaffDep,
+    svc: ServicesDep,
+) -> StaffMessage:
+    """A message into the conversation; 12-digit numbers and phone numbers are masked before storage."""
+    if isinstance(caller, KioskPrincipal) and body.kind not in ("text", "system"):
+        raise InvalidInput("kiosks send text or system messages")
+    if isinstance(caller, StaffPrincipal) and body.kind == "system":
+        raise InvalidInput("system messages come from the server")
+    if isinstance(caller, KioskPrincipal) and not body.text.strip():
+        raise InvalidInput("text: a message needs text")
+    step_id = getattr(body, "step_id", None)
+    message, row = await svc.run(
+        svc.escalations.post_message, caller, escalation_id, kind=body.kind, text=body.text, step_id=step_id
+    )
+    await svc.bus.publish(escalation_topic(escalation_id), {"escalation_id": escalation_id, "message": message["id"]})
+    await svc.bus.publish(
+        QUEUE_TOPIC,
+        {"escalation_id": escalation_id, "site_id": row["site_id"], "status": row["status"], "action": "message"},
+    )
+    return _message(message)
+
+
+@router.post("/{escalation_id}/claim", response_model=EscalationStatus)
+async def claim(escalation_id: EscalationId, member: StaffDep, svc: ServicesDep) -> EscalationStatus:
+    """Take the escalation; when two staff claim at once, one wins and the other gets 409."""
+    return await _act(svc, member, "claim", escalation_id)
+
+
+@router.post("/{escalation_id}/release", response_model=EscalationStatus)
+async def release(escalation_id: EscalationId, member: StaffDep, svc: ServicesDep) -> EscalationStatus:
+    """Put a claimed escalation back in the queue."""
+    return await _act(svc, member, "release", escalation_id)
+
+
+@router.post("/{escalation_id}/transfer", response_model=EscalationStatus)
+async def transfer(
+    escalation_id: EscalationId, body: TransferRequest, member: StaffDep, svc: ServicesDep
+) -> EscalationStatus:
+    """Hand a claimed escalation to another staff member of the same site."""
+    return await _act(svc, member, "transfer", escalation_id, body.to_login)
+
+
+@router.post("/{escalation_id}/resolve", response_model=EscalationStatus)
+async def resolve(
+    escalation_id: EscalationId, body: ResolveRequest, member: StaffDep, svc: ServicesDep
+) -> EscalationStatus:
+    """Close a claimed escalation with an outcome category."""
+    return await _act(svc, member, "resolve", escalation_id, body.outcome)
+
+
+@router.post("/{escalation_id}/cancel", response_model=EscalationStatus)
+async def cancel(escalation_id: EscalationId, kiosk: KioskDep, svc: ServicesDep) -> EscalationStatus:
+    """The resident left: the kiosk withdraws its escalation."""
+    row, change = await svc.run(svc.escalations.cancel, kiosk, escalation_id)
+    await publish(svc, change)
+    return await svc.run(status_of, svc, row)
+
+
+async def _act(svc: Services, member: StaffPrincipal, action: str, escalation_id: str, *args: str) -> EscalationStatus:
+    method = getattr(svc.escalations, action)
+    row, change = await svc.run(method, member, escalation_id, *args)
+    await publish(svc, change)
+    return await svc.run(_with_claimer, svc, row)

@@ -1,0 +1,125 @@
+"""Staff-facing request and response bodies (the kiosk-facing ones are in helpdesk.wire)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from helpdesk.domain import OUTCOMES
+from helpdesk.wire import EscalationState, Identifier, Request, Response
+
+Outcome = Literal[OUTCOMES]  # type: ignore[valid-type]
+
+
+class Health(Response):
+    """`/healthz` answer."""
+
+    status: Literal["ok", "unavailable"]
+
+
+class EscalationView(Response):
+    """An escalation as staff see it in the queue."""
+
+    id: str
+    status: EscalationState
+    site_id: str
+    kiosk_id: str
+    procedure_id: str
+    step_id: str
+    language: str
+    reason: str
+    path: list[dict]
+    position: int | None = None
+    estimated_wait_s: int | None = None
+    waited_s: int
+    sla_breached: bool
+    claimed_by: str | None = None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    outcome: str | None = None
+
+
+class QueueView(Response):
+    """The queue of the sites a staff member serves."""
+
+    items: list[EscalationView]
+    generated_at: dt.datetime
+
+
+class StaffReply(Request):
+    """A staff message to the kiosk: typed text, a step to show, or "someone is coming"."""
+
+    kind: Literal["text", "send-step", "coming"] = "text"
+    text: Annotated[str, Field(max_length=1000)] = ""
+    step_id: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> StaffReply:
+        if self.kind == "text" and not self.text.strip():
+            raise ValueError("a text message needs text")
+        if self.kind == "send-step" and self.step_id is None:
+            raise ValueError("send-step needs a step_id")
+        return self
+
+
+class TransferRequest(Request):
+    """Hand an escalation to another staff member (by login)."""
+
+    to_login: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class ResolveRequest(Request):
+    """Close an escalation with an outcome category."""
+
+    outcome: Outcome
+
+
+class LoginRequest(Request):
+    """Staff login."""
+
+    login: Annotated[str, Field(min_length=1, max_length=100)]
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class StaffInfo(Response):
+    """Who is logged in."""
+
+    login: str
+    display_name: str
+    role: str
+    site_ids: list[str]
+
+
+class LoginResult(Response):
+    """A new session: the cookie is set; send `csrf_token` as `X-CSRF-Token` with changes."""
+
+    staff: StaffInfo
+    csrf_token: str
+
+
+class TokenCreate(Request):
+    """Name of a new personal API token."""
+
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class TokenInfo(Response):
+    """A personal API token (never its secret)."""
+
+    id: int
+    name: str
+    created_at: dt.datetime
+
+
+class TokenCreated(TokenInfo):
+    """A new token: the secret is shown this once."""
+
+    token: str
+
+
+class TokenList(Response):
+    """A staff member's live tokens."""
+
+    tokens: list[TokenInfo]

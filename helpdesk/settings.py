@@ -1,0 +1,50 @@
+"""Helpdesk settings: one object per process, read from `YORISOI_*` environment variables when created."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_database_url() -> str:
+    """The embedded default: a SQLite file in the user's data directory (created on first use)."""
+    from platformdirs import user_data_dir
+
+    folder = Path(user_data_dir("yorisoi", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'helpdesk.sqlite3'}"
+
+
+class HelpdeskSettings(BaseSettings):
+    """Everything the helpdesk server and CLI can be configured with."""
+
+    model_config = SettingsConfigDict(env_prefix="YORISOI_", extra="ignore")
+
+    database_url: str | None = None
+    """None → the embedded SQLite default; `postgresql+psycopg://...` for PostgreSQL."""
+    sqlite_busy_timeout_ms: int = 5000
+    abandon_after_s: int = Field(default=300, ge=10)
+    """An escalation whose kiosk has not been in touch for this long is abandoned."""
+    long_wait_boost_s: int = Field(default=600, ge=0)
+    """Added to the wait of an escalation past its site's SLA, so it goes ahead of the others."""
+    active_limit_per_staff: int = Field(default=3, ge=1)
+    default_handling_s: int = Field(default=240, ge=1)
+    """Estimated handling time before any escalation has been resolved."""
+    kiosk_rate_per_s: float = Field(default=10.0, gt=0)
+    kiosk_rate_burst: int = Field(default=40, ge=1)
+    kiosk_auth_cache_s: float = Field(default=5.0, ge=0)
+    """How long a kiosk key check is remembered; a revocation from another process takes effect within this."""
+    long_poll_max_s: float = Field(default=25.0, ge=0)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_s: int = Field(default=900, ge=1)
+    session_max_age_s: int = Field(default=8 * 3600, ge=60)
+    cookie_secure: bool = True
+    """Secure flag on cookies; only turn off for plain-HTTP loopback demos and tests."""
+    event_retention_days: int = Field(default=180, ge=1)
+    sweep_interval_s: float = Field(default=15.0, gt=0)
+
+    def resolved_database_url(self) -> str:
+        """The database URL to use, falling back to the embedded SQLite file."""
+        return self.database_url or default_database_url()

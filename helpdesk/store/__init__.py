@@ -1,0 +1,1 @@
+"""Storage: keyword-only functions and small stores over `helpdesk.database.Database`."""
