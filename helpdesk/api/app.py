@@ -102,3 +102,8 @@ async def _sweep_forever(svc: Services) -> None:
             continue
         for change in changes:
             await escalations.publish(svc, change)
+
+
+def app_from_environment() -> FastAPI:
+    """The app with settings from `YORISOI_*` (the uvicorn factory used by `yorisoi helpdesk serve`)."""
+    return create_app(HelpdeskSettings())
