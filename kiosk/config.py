@@ -1,0 +1,151 @@
+"""The kiosk's configuration file (TOML or YAML), validated at start with errors that name the field."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from kiosk.guide import GuideSettings
+
+LANGUAGES = ("ja", "ja-easy", "en")
+
+
+class ConfigError(Exception):
+    """The configuration file is missing or invalid; the message names the file and the field."""
+
+    code = "kiosk-config-invalid"
+
+
+class Strict(BaseModel):
+    """Unknown keys are refused: a typo in the file must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Timeouts(Strict):
+    """Seconds before the inactivity warning, the grace it gives, and the help fallback."""
+
+    idle_warning_s: Annotated[float, Field(ge=30, le=3600)] = 180
+    warning_grace_s: Annotated[float, Field(ge=30, le=600)] = 60
+    waiting_idle_warning_s: Annotated[float, Field(ge=60, le=7200)] = 900
+    help_fallback_after_s: Annotated[float, Field(ge=10, le=3600)] = 300
+
+
+class Maintenance(Strict):
+    """The staff-only screen: N touches in the top-left corner within a window, then a PIN (stored hashed)."""
+
+    touches: Annotated[int, Field(ge=3, le=10)] = 5
+    within_s: Annotated[float, Field(gt=0, le=10)] = 3.0
+    pin_sha256: Annotated[str | None, Field(pattern=r"^[0-9a-f]{64}$")] = None
+
+    def pin_matches(self, pin: str) -> bool:
+        """True when `pin` hashes to the configured PIN hash (no hash configured: never)."""
+        if not self.pin_sha256:
+            return False
+        digest = hashlib.sha256(f"yorisoi-maintenance:{pin}".encode()).hexdigest()
+        return hmac.compare_digest(digest, self.pin_sha256)
+
+
+def hash_pin(pin: str) -> str:
+    """The value to put in `maintenance.pin_sha256` for a PIN."""
+    return hashlib.sha256(f"yorisoi-maintenance:{pin}".encode()).hexdigest()
+
+
+class KioskConfig(Strict):
+    """Everything one kiosk needs to know about itself and its site."""
+
+    site: Annotated[str, Field(min_length=1, max_length=80)]
+    kiosk_id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+    helpdesk_url: Annotated[str, Field(pattern=r"^https?://[^\s/]+(/\S*)?$")]
+    key_file: Path | None = None
+    ca_file: Path | None = None
+    languages: tuple[Literal["ja", "ja-easy", "en"], ...] = LANGUAGES
+    default_language: Literal["ja", "ja-easy", "en"] = "ja"
+    fallback_phone: Annotated[str, Field(max_length=30)] = ""
+    counter_name: dict[str, str] = Field(default_factory=lambda: dict(GuideSettings().counter_name))
+    timeouts: Timeouts = Timeouts()
+    site_values: dict[str, str] = Field(default_factory=dict)
+    handout_url: str | None = None
+    theme: Literal["standard", "high-contrast"] = "standard"
+    voice: bool = True
+    voice_input: bool = False
+    content_dir: Path | None = None
+    font_fallback: Path | None = None
+    maintenance: Maintenance = Maintenance()
+
+    @field_validator("languages")
+    @classmethod
+    def _some_language(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value or len(set(value)) != len(value):
+            raise ValueError("list one or more of ja, ja-easy, en, each once")
+        return value
+
+    def guide_settings(self) -> GuideSettings:
+        """The engine's settings from this configuration."""
+        t = self.timeouts
+        return GuideSettings(
+            idle_warning_s=t.idle_warning_s,
+            warning_grace_s=t.warning_grace_s,
+            waiting_idle_warning_s=t.waiting_idle_warning_s,
+            help_fallback_after_s=t.help_fallback_after_s,
+            languages=tuple(self.languages),
+            default_language=self.default_language,
+            counter_name=dict(self.counter_name),
+            fallback_phone=self.fallback_phone,
+            site_values=dict(self.site_values),
+            handout_url=self.handout_url,
+        )
+
+    def kiosk_key(self) -> str | None:
+        """The kiosk's API key, read from `key_file` (None when no key file is configured)."""
+        if self.key_file is None:
+            return None
+        try:
+            key = self.key_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"key_file: cannot read {self.key_file}: {exc.strerror}") from exc
+        if not key:
+            raise ConfigError(f"key_file: {self.key_file} is empty")
+        return key
+
+
+def parse_config(data: object, source: str = "configuration") -> KioskConfig:
+    """Validate already-parsed data; errors list every bad field by its dotted name."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a table of settings at the top level")
+    try:
+        config = KioskConfig.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"{source}: invalid configuration"]
+        for error in exc.errors():
+            field = ".".join(str(p) for p in error["loc"]) or "(top level)"
+            lines.append(f"  {field}: {error['msg']}")
+        raise ConfigError("\n".join(lines)) from None
+    if config.default_language not in config.languages:
+        raise ConfigError(f"{source}: default_language: '{config.default_language}' is not in languages")
+    return config
+
+
+def load_config(path: str | Path) -> KioskConfig:
+    """Read and validate a kiosk configuration file (.toml, .yaml or .yml)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration file: {exc.strerror}") from exc
+    try:
+        data = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
+    except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: not valid {'TOML' if path.suffix == '.toml' else 'YAML'}: {exc}") from exc
+    config = parse_config(data, str(path))
+    base = path.parent
+    updates = {
+        k: base / v for k in ("key_file", "ca_file", "content_dir") if (v := getattr(config, k)) and not v.is_absolute()
+    }
+    return config.model_copy(update=updates) if updates else config

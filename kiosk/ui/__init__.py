@@ -1,0 +1,1 @@
+"""Kivy screens that draw a guide `ScreenView` and send the actions of touched buttons back (no logic here)."""

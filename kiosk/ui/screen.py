@@ -1,0 +1,266 @@
+"""Draw one `ScreenView` (attributes down) and send the action of a touched button to one callback (messages up)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from kivy.uix.floatlayout import FloatLayout
+
+from kiosk.guide import Block, Button, ScreenView
+from kiosk.ui.layout import PRIMARY_W, Box, Metrics, row, text_block_height
+from kiosk.ui.theme import STANDARD, Theme
+from kiosk.ui.widgets import CautionIcon, Fill, KioskButton, TextBox, picture, qr_image
+
+BLOCK_STYLE = {"question": True}  # bold kinds
+
+
+class KioskScreen(FloatLayout):
+    """The root widget: rebuilt from each view, so nothing of a previous screen lingers."""
+
+    def __init__(self, on_action: Callable, picture_dir: Path, theme: Theme = STANDARD, **kw):
+        super().__init__(**kw)
+        self.on_action, self.picture_dir, self.theme = on_action, picture_dir, theme
+        self.view: ScreenView | None = None
+        self.qr_textures: dict = {}
+        self.on_corner: Callable[[], None] | None = None
+        self._corner_touches: list[float] = []
+        self.corner_count, self.corner_window_s = 5, 3.0
+        self.fitted_px: dict[str, int] = {}
+
+    # --- drawing -----------------------------------------------------------------------------------------------
+    def show(self, view: ScreenView, size: tuple[int, int] | None = None) -> None:
+        """Replace everything on screen with `view`, laid out for `size` (default: this widget's size)."""
+        self.view = view
+        width, height = size or (int(self.width), int(self.height))
+        m = Metrics.of(width, height, view.text_size)
+        self.clear_widgets()
+        self.add_widget(Fill((0, 0, width, height), self.theme.page_bg))
+        top = self._header(view, m)
+        action_top = self._actions(view, m)
+        self._bar(view.bar, m)
+        content: Box = (m.margin, action_top + m.gap, m.inner_width, top - m.gap - action_top - m.gap)
+        getattr(self, f"_content_{view.screen}", self._content_default)(view, m, content)
+        if view.overlay:
+            self._overlay(view, m)
+
+    def wipe(self) -> None:
+        """Forget the resident's screen and QR codes (the next Show draws the start screen)."""
+        self.clear_widgets()
+        self.view = None
+        self.qr_textures.clear()
+
+    def _header(self, view: ScreenView, m: Metrics) -> float:
+        top = m.height - m.margin
+        if view.screen == "start":
+            return top
+        progress_w = round(320 * m.scale) if view.progress else 0
+        title_w = m.inner_width - (progress_w + m.gap if progress_w else 0)
+        h = min(text_block_height(view.title, title_w, m.title, bold=True), m.height * 0.22)
+        self.add_widget(TextBox(view.title, (m.margin, top - h, title_w, h), m.title, self.theme.page_text, bold=True))
+        if view.progress:
+            box = (m.width - m.margin - progress_w, top - h, progress_w, h)
+            self.add_widget(TextBox(view.progress, box, m.body, self.theme.page_text, halign="right", min_px=20))
+        top -= h
+        if view.banner:
+            bh = text_block_height(view.banner, m.inner_width - 40, m.body, bold=True) + 20
+            top -= m.gap / 2 + bh
+            self.add_widget(Fill((m.margin, top, m.inner_width, bh), self.theme.banner_bg, radius=12))
+            box = (m.margin + 20, top + 10, m.inner_width - 40, bh - 20)
+            self.add_widget(TextBox(view.banner, box, m.body, self.theme.banner_text, bold=True, min_px=20))
+        return top
+
+    def _bar(self, bar: tuple[Button, ...], m: Metrics) -> None:
+        self.add_widget(Fill((0, 0, m.width, m.bar_h), self.theme.bar_bg))
+        boxes = row(m.margin, (m.bar_h - m.bar_button_h) / 2, m.inner_width, m.bar_button_h, 5, m.gap)
+        if len(bar) < 5:  # start screen: size and language at the right end, where they sit in a session
+            boxes = boxes[5 - len(bar) :]
+        for button, box in zip(bar, boxes, strict=False):
+            self._button(button, box, m.body)
+
+    def _actions(self, view: ScreenView, m: Metrics) -> float:
+        """The row of primary / choice / paging buttons above the bar; returns its top edge."""
+        buttons = [b for b in view.buttons if view.screen != "start"]
+        y = m.bar_h + m.gap
+        if not buttons:
+            return m.bar_h
+        if len(buttons) == 1:
+            w = max(PRIMARY_W, round(m.inner_width * 0.4))
+            boxes = [(m.width - m.margin - w, y, w, m.action_h)]
+        elif view.screen == "help":
+            return self._help_buttons(buttons, m, y)
+        else:
+            boxes = row(m.margin, y, m.inner_width, m.action_h, len(buttons), m.gap)
+        for button, box in zip(buttons, boxes, strict=True):
+            self._button(button, box, m.body)
+        return y + m.action_h
+
+    def _help_buttons(self, buttons: list[Button], m: Metrics, y: float) -> float:
+        """Help reasons: two rows of two big buttons."""
+        for i, button in enumerate(buttons):
+            col, line = i % 2, (len(buttons) - 1 - i) // 2
+            w = (m.inner_width - m.gap) / 2
+            box = (m.margin + col * (w + m.gap), y + line * (m.action_h + m.gap), w, m.action_h)
+            self._button(button, box, m.body)
+        return y + ((len(buttons) + 1) // 2) * (m.action_h + m.gap) - m.gap
+
+    def _button(self, button: Button, box: Box, font_px: int) -> KioskButton:
+        t = self.theme
+        styles = {
+            "primary": (t.primary_bg, t.primary_text, t.border, 0),
+            "help": (t.help_bg, t.help_text, t.border, 2),
+            "card": (t.secondary_bg, t.secondary_text, t.border, 3),
+        }
+        style = styles.get(button.role, (t.secondary_bg, t.secondary_text, t.border, 3))
+        widget = KioskButton(button.id, button.label, button.action, button.role, box, style, font_px, self.on_action)
+        self.add_widget(widget)
+        return widget
+
+    # --- content areas -----------------------------------------------------------------------------------------
+    def _content_default(self, view: ScreenView, m: Metrics, box: Box) -> None:
+        x, y, w, h = box
+        side = view.picture or view.qr_url
+        text_w = w - (m.picture_w + m.gap if side else 0)
+        self._blocks(view.blocks, (x, y, text_w, h), m)
+        if side:
+            self._side(view, (x + text_w + m.gap, y, m.picture_w, h), m)
+
+    def _side(self, view: ScreenView, box: Box, m: Metrics) -> None:
+        x, y, w, h = box
+        if view.qr_url:
+            label_h = text_block_height(view.qr_label, w, m.min_body) if view.qr_label else 0
+            size = min(w, h - label_h - (m.gap if label_h else 0) - (h * 0.35 if view.picture else 0))
+            qy = y + h - size - (h * 0.35 + m.gap if view.picture else 0)
+            self.add_widget(Fill((x + (w - size) / 2, qy, size, size), "#FFFFFF"))
+            self.add_widget(qr_image(view.qr_url, (x + (w - size) / 2, qy, size, size), self.qr_textures))
+            if view.qr_label:
+                self.add_widget(
+                    TextBox(view.qr_label, (x, qy - label_h - 8, w, label_h), m.min_body, self.theme.page_text)
+                )
+            if view.picture:
+                self._picture(view.picture, (x, y + h - h * 0.35, w, h * 0.35))
+        elif view.picture:
+            self._picture(view.picture, (x, y + max(0, h - w), w, min(w, h)))
+
+    def _picture(self, name: str, box: Box) -> None:
+        path = self.picture_dir / name
+        if path.exists():
+            self.add_widget(picture(str(path), box))
+
+    def _blocks(self, blocks: tuple[Block, ...], box: Box, m: Metrics) -> None:
+        """Stack text blocks from the top; shrink towards the standard size only when the largest will not fit."""
+        x, y, w, h = box
+        px = m.body
+        while True:
+            heights = [self._block_height(b, w, px, m) for b in blocks]
+            if sum(heights) + m.gap * max(0, len(blocks) - 1) <= h or px <= m.min_body:
+                break
+            px = max(m.min_body, int(px * 0.94))
+        self.fitted_px["body"] = px
+        top = y + h
+        for block, bh in zip(blocks, heights, strict=True):
+            top -= bh
+            self._block(block, (x, top, w, bh), px, m)
+            top -= m.gap
+
+    def _block_height(self, block: Block, w: float, px: int, m: Metrics) -> float:
+        if block.kind == "caution":
+            icon = px * 1.6
+            return max(icon, text_block_height(block.text, w - icon - 3 * 20, px)) + 40
+        if block.kind == "staff":
+            return text_block_height(block.text, w - 40, max(px, m.title)) + 40
+        return text_block_height(block.text, w, px, bold=block.kind == "question")
+
+    def _block(self, block: Block, box: Box, px: int, m: Metrics) -> None:
+        x, y, w, h = box
+        t = self.theme
+        if block.kind == "caution":
+            icon = px * 1.6
+            self.add_widget(Fill(box, t.caution_bg, t.caution_border, 4, radius=12))
+            self.add_widget(CautionIcon((x + 20, y + h - 20 - icon, icon, icon * 0.9), t.caution_border, t.caution_bg))
+            text_box = (x + icon + 40, y + 20, w - icon - 60, h - 40)
+            self.add_widget(TextBox(block.text, text_box, px, t.caution_text, bold=True))
+        elif block.kind == "staff":
+            self.add_widget(Fill(box, t.staff_bg, t.border, 3, radius=12))
+            self.add_widget(TextBox(block.text, (x + 20, y + 20, w - 40, h - 40), max(px, m.title), t.staff_text))
+        else:
+            self.add_widget(TextBox(block.text, box, px, t.page_text, bold=block.kind == "question"))
+
+    def _content_start(self, view: ScreenView, m: Metrics, box: Box) -> None:
+        x, y, w, h = box
+        text_h = sum(text_block_height(b.text, w, m.body) for b in view.blocks) + m.gap * len(view.blocks)
+        begin = view.buttons[0]
+        self._button(begin, (x, y + text_h + m.gap, w, h - text_h - m.gap), m.title)
+        self._blocks(view.blocks, (x, y, w, text_h), m)
+
+    def _content_catalog(self, view: ScreenView, m: Metrics, box: Box) -> None:
+        x, y, w, h = box
+        cols = 3
+        rows = 2
+        cw, ch = (w - (cols - 1) * m.gap) / cols, (h - (rows - 1) * m.gap) / rows
+        for i, card in enumerate(view.cards):
+            cx, cy = x + (i % cols) * (cw + m.gap), y + h - (i // cols + 1) * ch - (i // cols) * m.gap
+            button = Button(f"card-{card.procedure_id}", "", card.action, "card")
+            self._button(button, (cx, cy, cw, ch), m.body)
+            icon_h = ch * 0.42 if card.icon else 0
+            if card.icon:
+                self._picture(card.icon, (cx + 10, cy + ch - icon_h - 10, cw - 20, icon_h))
+            text_box = (cx + 16, cy + 12, cw - 32, ch - icon_h - 34)
+            self.add_widget(TextBox(card.title, text_box, m.body, self.theme.secondary_text, bold=True, min_px=20))
+
+    def _overlay(self, view: ScreenView, m: Metrics) -> None:
+        overlay = view.overlay
+        assert overlay is not None
+        t = self.theme
+        self.add_widget(Shield((0, 0, m.width, m.height), t.page_text))
+        w, h = min(m.inner_width, round(1400 * m.scale)), min(m.height - 2 * m.margin, round(860 * m.scale))
+        x, y = (m.width - w) / 2, (m.height - h) / 2
+        self.add_widget(Fill((x, y, w, h), t.overlay_bg, t.border, 4, radius=20))
+        pad = m.gap
+        title_h = text_block_height(overlay.title, w - 2 * pad, m.title, bold=True)
+        top = y + h - pad - title_h
+        self.add_widget(
+            TextBox(
+                overlay.title, (x + pad, top, w - 2 * pad, title_h), m.title, t.overlay_text, bold=True, halign="center"
+            )
+        )
+        count_px = round(m.title * 2.2)
+        count_h = text_block_height(str(overlay.seconds_left), w, count_px, bold=True)
+        top -= count_h
+        self.add_widget(
+            TextBox(
+                str(overlay.seconds_left), (x, top, w, count_h), count_px, t.overlay_text, bold=True, halign="center"
+            )
+        )
+        button_w = max(PRIMARY_W, round(700 * m.scale))
+        button_y = y + pad
+        self._button(overlay.button, ((m.width - button_w) / 2, button_y, button_w, m.action_h), m.title)
+        text_top, text_bottom = top - pad / 2, button_y + m.action_h + pad / 2
+        box = (x + pad, text_bottom, w - 2 * pad, text_top - text_bottom)
+        self.add_widget(TextBox(overlay.text, box, m.body, t.overlay_text, halign="center", min_px=m.min_body))
+
+    # --- staff-only corner gesture -----------------------------------------------------------------------------
+    def on_touch_down(self, touch) -> bool:
+        """Count touches in the top-left corner for the maintenance gesture; everything else goes to the buttons."""
+        corner = max(96, 120 * min(self.width / 1920, self.height / 1080))
+        if touch.x <= corner and touch.y >= self.height - corner:
+            now = time.monotonic()
+            self._corner_touches = [t for t in self._corner_touches if now - t <= self.corner_window_s] + [now]
+            if len(self._corner_touches) >= self.corner_count and self.on_corner:
+                self._corner_touches.clear()
+                self.on_corner()
+                return True
+        return super().on_touch_down(touch)
+
+
+class Shield(Fill):
+    """Dims the screen under a modal panel and swallows touches that miss the panel's button."""
+
+    def __init__(self, box, colour: str):
+        super().__init__(box, colour)
+        self.canvas.opacity = 0.6
+
+    def on_touch_down(self, touch) -> bool:
+        """Stop touches reaching the screen underneath."""
+        return True
