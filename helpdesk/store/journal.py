@@ -31,9 +31,12 @@ def ingest_events(db: Database, kiosk: KioskPrincipal, batch: SessionEventBatch)
     }
     dialect = postgresql if not db.is_sqlite else sqlite
     with db.write() as conn:
-        statement = dialect.insert(session_events).on_conflict_do_nothing(index_elements=["event_id"])
-        accepted = conn.execute(statement, list(rows.values())).rowcount
-    accepted = max(0, accepted)
+        statement = (
+            dialect.insert(session_events)
+            .on_conflict_do_nothing(index_elements=["event_id"])
+            .returning(session_events.c.event_id)
+        )
+        accepted = len(conn.execute(statement, list(rows.values())).all())
     return accepted, len(batch.events) - accepted
 
 

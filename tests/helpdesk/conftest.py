@@ -1,0 +1,162 @@
+"""Helpdesk test fixtures: a seeded database on SQLite (always) and PostgreSQL (when CI provides it)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from helpdesk import security
+from helpdesk.database import Database
+from helpdesk.store import accounts
+
+PASSWORD = "correct horse battery staple"
+SITES = {"north": "北公民館", "south": "南公民館"}
+KIOSKS = {"north-1": "north", "north-2": "north", "south-1": "south"}
+STAFF = {  # login: (role, sites)
+    "alice": ("staff", ["north"]),
+    "bob": ("staff", ["north"]),
+    "carol": ("staff", ["south"]),
+    "tina": ("trainer", ["north"]),
+    "adam": ("admin", ["north", "south"]),
+}
+POSTGRES_ENV = "YORISOI_TEST_POSTGRES_URL"
+
+
+@dataclass(frozen=True)
+class World:
+    """A seeded helpdesk database: its URL, every kiosk's key and every staff member's id."""
+
+    url: str
+    keys: dict[str, str]
+    staff_ids: dict[str, int]
+
+    def kiosk(self, kiosk_id: str) -> accounts.KioskPrincipal:
+        """The principal of a seeded kiosk."""
+        return accounts.KioskPrincipal(kiosk_id, KIOSKS[kiosk_id])
+
+
+def seed(db: Database) -> tuple[dict[str, str], dict[str, int]]:
+    """Two sites, three kiosks, staff of every role."""
+    for site_id, name in SITES.items():
+        accounts.add_site(db, site_id=site_id, name=name, fallback_phone="03-1234-5678", sla_minutes=10)
+    keys = {kiosk_id: accounts.add_kiosk(db, kiosk_id=kiosk_id, site_id=site) for kiosk_id, site in KIOSKS.items()}
+    staff_ids = {
+        login: accounts.add_staff(
+            db, login=login, role=role, password=PASSWORD, site_ids=sites, display_name=login.title()
+        )
+        for login, (role, sites) in STAFF.items()
+    }
+    return keys, staff_ids
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], dict[str, int]]:
+    """A migrated, seeded SQLite file, copied for every test (argon2 hashing runs once)."""
+    path = tmp_path_factory.mktemp("template") / "helpdesk.sqlite3"
+    db = Database(f"sqlite:///{path}")
+    db.migrate()
+    keys, staff_ids = seed(db)
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.dispose()
+    return path, keys, staff_ids
+
+
+@pytest.fixture
+def sqlite_world(tmp_path: Path, sqlite_template: tuple[Path, dict[str, str], dict[str, int]]) -> World:
+    """A fresh seeded SQLite database for one test."""
+    template, keys, staff_ids = sqlite_template
+    path = tmp_path / "helpdesk.sqlite3"
+    shutil.copyfile(template, path)
+    return World(f"sqlite:///{path}", keys, staff_ids)
+
+
+def postgres_admin_url() -> str:
+    """The CI PostgreSQL URL, or skip."""
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.skip(f"{POSTGRES_ENV} is not set: no PostgreSQL to test against")
+    return url
+
+
+def create_postgres_database(admin_url: str) -> str:
+    """Create a randomly named database; returns its URL."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name = f"yorisoi_test_{uuid.uuid4().hex[:12]}"
+    base = make_url(admin_url)
+    with psycopg.connect(base.set(drivername="postgresql").render_as_string(False), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(admin_url: str, url: str) -> None:
+    """Drop a test database (ending its leftover connections)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database
+    base = make_url(admin_url).set(drivername="postgresql").render_as_string(False)
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[tuple[str, dict[str, str], dict[str, int]]]:
+    """One migrated, seeded PostgreSQL database for the session; dropped at the end."""
+    admin_url = postgres_admin_url()
+    url = create_postgres_database(admin_url)
+    try:
+        db = Database(url)
+        db.migrate()
+        keys, staff_ids = seed(db)
+        db.dispose()
+        yield url, keys, staff_ids
+    finally:
+        drop_postgres_database(admin_url, url)
+
+
+def reset_postgres(url: str, keys: dict[str, str]) -> None:
+    """Empty what tests create, and undo revocations/disabling of the seeded accounts."""
+    from sqlalchemy import text
+
+    db = Database(url)
+    with db.write() as conn:
+        conn.execute(
+            text(
+                "TRUNCATE messages, escalations, audit_entries, session_events, staff_sessions, api_tokens"
+                " RESTART IDENTITY CASCADE"
+            )
+        )
+        conn.execute(text("UPDATE staff SET disabled_at = NULL"))
+        for kiosk_id, key in keys.items():
+            conn.execute(
+                text("UPDATE kiosks SET key_hash = :h, revoked_at = NULL WHERE id = :id"),
+                {"h": security.digest(key), "id": kiosk_id},
+            )
+    db.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def world(request: pytest.FixtureRequest) -> World:
+    """A seeded database, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_world")
+    url, keys, staff_ids = request.getfixturevalue("postgres_template")
+    reset_postgres(url, keys)
+    return World(url, keys, staff_ids)
+
+
+@pytest.fixture
+def db(world: World) -> Iterator[Database]:
+    """The world's database, disposed after the test."""
+    database = Database(world.url)
+    yield database
+    database.dispose()
