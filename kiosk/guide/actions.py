@@ -153,3 +153,8 @@ class EndSession(Action):
 
     outcome: str = "completed"
     touch = False
+
+
+@dataclass(frozen=True)
+class DeclineHelp(Action):
+    """だいじょうぶ、つづける on the kiosk's own offer of help."""

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from content.schema import Procedure, Step
 from kiosk.guide import actions as a
+from kiosk.guide import stuck
 from kiosk.guide.effects import (
     ApplySettings,
     CancelEscalation,
@@ -57,6 +58,7 @@ class Guide:
             a.VoiceNotUnderstood: self._not_understood,
             a.GoHome: self._home,
             a.EndSession: self._end,
+            a.DeclineHelp: self._decline,
         }
 
     def initial(self) -> GuideState:
@@ -73,9 +75,18 @@ class Guide:
         handler = self._handlers.get(type(action))
         if handler is None:
             return state, []
+        old = state
         if action.touch and state.in_session:
             state = replace(state, idle_s=0.0, warning_left_s=None)
-        return handler(state, action)
+        state, effects = handler(state, action)
+        if not state.in_session:
+            return state, effects
+        state = stuck.track(old, state, action)
+        signal = stuck.detect(state, self._current_step(state), self.settings.stuck)
+        if signal is None:
+            return state, effects
+        state, offered = self._offer(state, signal)
+        return state, [*effects, *offered]
 
     # --- rendering ---------------------------------------------------------------------------------------------
     def view(self, state: GuideState):
@@ -240,9 +251,30 @@ class Guide:
         )
         new = replace(state, escalation=Escalation(reason=reason))
         record = self._record(state, "help-asked", value=reason)
-        if state.place.screen == "help":  # the reasons screen is replaced by the waiting screen
+        if state.place.screen == "offer":
+            record = self._record(state, "help-offer-accepted", value=state.offer_signal)
+            new = replace(new, offer_signal=None)
+        if state.place.screen in ("help", "offer"):  # replaced by the waiting screen
             new = replace(new, place=new.history[-1], history=new.history[:-1])
         return self._go(new, Place("waiting"), escalate, record)
+
+    def _offer(self, state: GuideState, signal: str) -> Result:
+        """A stuck signal fired: record it and, unless the site is in quiet mode, offer help (once)."""
+        step_id = state.place.step_id or ""
+        marked = replace(state, stuck=replace(state.stuck, offered=state.stuck.offered | {(signal, step_id)}))
+        fired = self._record(state, "stuck-signal", value=signal)
+        if self.settings.stuck.quiet:
+            return marked, [fired]
+        new, effects = self._go(replace(marked, offer_signal=signal), replace(state.place, screen="offer"))
+        return new, [fired, self._record(state, "help-offered", value=signal), *effects]
+
+    def _decline(self, state: GuideState, _action: a.Action) -> Result:
+        if state.place.screen != "offer":
+            return state, []
+        record = self._record(state, "help-offer-declined", value=state.offer_signal)
+        left = self._leave(replace(state, offer_signal=None))
+        new = replace(left, place=left.history[-1], history=left.history[:-1])
+        return new, [record, *self._present(new)]
 
     def _update(self, state: GuideState, action: a.Action) -> Result:
         assert isinstance(action, a.EscalationUpdate)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from kiosk.guide.effects import PathEntry
+from kiosk.guide.stuck import StuckCounters, StuckSettings
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class GuideSettings:
     fallback_phone: str = ""
     site_values: Mapping[str, str] = field(default_factory=dict)
     handout_url: str | None = None  # e.g. "https://helpdesk.example.jp/handouts/{procedure}?lang={language}"
+    stuck: StuckSettings = field(default_factory=StuckSettings)
 
     def __post_init__(self) -> None:
         if self.warning_grace_s < 30:
@@ -41,7 +43,7 @@ class GuideSettings:
 class Place:
     """A screen the resident can be on; `back` returns to exactly the previous Place."""
 
-    screen: str  # start | catalog | before | missing | step | help | waiting
+    screen: str  # start | catalog | before | missing | step | offer | help | waiting
     procedure_id: str | None = None
     step_id: str | None = None
     page: int = 0
@@ -82,6 +84,8 @@ class GuideState:
     place_s: float = 0.0
     path: tuple[PathEntry, ...] = ()
     escalation: Escalation | None = None
+    stuck: StuckCounters = field(default_factory=StuckCounters)
+    offer_signal: str | None = None
 
     @property
     def in_session(self) -> bool:

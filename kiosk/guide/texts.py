@@ -50,6 +50,10 @@ UI: dict[str, dict[str, str]] = {
         "timeout.text": "あと {seconds}秒 で はじめの画面にもどります。",
         "timeout.continue": "つづける",
         "staff.says": "係の人より",
+        "offer.title": "お手伝いしましょうか?",
+        "offer.text": "係の人を呼ぶこともできます。このまま続けても大丈夫です。",
+        "offer.accept": "はい、係の人を呼ぶ",
+        "offer.decline": "だいじょうぶ、つづける",
     },
     "ja-easy": {
         "start.title": "がめんに さわって ください",
@@ -97,6 +101,10 @@ UI: dict[str, dict[str, str]] = {
         "timeout.text": "あと {seconds}びょうで はじめの がめんに もどります。",
         "timeout.continue": "つづける",
         "staff.says": "かかりの ひとから",
+        "offer.title": "てつだいましょうか?",
+        "offer.text": "かかりの ひとを よべます。このまま つづけても だいじょうぶです。",
+        "offer.accept": "はい、かかりの ひとを よぶ",
+        "offer.decline": "だいじょうぶ、つづける",
     },
     "en": {
         "start.title": "Touch the screen to start",
@@ -144,6 +152,10 @@ UI: dict[str, dict[str, str]] = {
         "timeout.text": "The screen goes back to the start in {seconds} seconds.",
         "timeout.continue": "Continue",
         "staff.says": "From staff",
+        "offer.title": "Would you like some help?",
+        "offer.text": "We can call a staff member for you. You can also carry on by yourself.",
+        "offer.accept": "Yes, call staff",
+        "offer.decline": "I'm fine, continue",
     },
 }
 

@@ -35,7 +35,7 @@ class Views:
         screen = state.place.screen
         view = getattr(self, f"_{screen}")(state)
         view = replace(view, place=f"{screen}:{state.place.procedure_id or ''}:{state.place.step_id or ''}")
-        if state.escalation and state.escalation.open and screen not in ("waiting", "help"):
+        if state.escalation and state.escalation.open and screen not in ("waiting", "help", "offer"):
             key = "banner.staff" if state.escalation.messages else "banner.waiting"
             view = replace(view, banner=ui(state.language, key))
         if state.warning_left_s is not None:
@@ -160,6 +160,13 @@ class Views:
         if step.end and step.end.kind == "done" and self.settings.handout_url:
             return self.settings.handout_url.format(procedure=pid, language=lang), None
         return None, None
+
+    def _offer(self, state: GuideState) -> ScreenView:
+        lang = state.language
+        accept = Button("offer-accept", ui(lang, "offer.accept"), a.AskHelp(f"offer:{state.offer_signal}"), "choice")
+        decline = Button("offer-decline", ui(lang, "offer.decline"), a.DeclineHelp(), "choice")
+        blocks = (Block("instruction", ui(lang, "offer.text")),)
+        return self._base(state, "offer", ui(lang, "offer.title"), blocks=blocks, buttons=(accept, decline))
 
     def _help(self, state: GuideState) -> ScreenView:
         lang = state.language

@@ -123,7 +123,7 @@ def test_qr_step_carries_the_url(guide):
 def test_repeat_says_the_current_step_again_without_moving(guide):
     state, _ = run(guide, *TO_STEP_ONE)
     new, effects = guide.step(state, a.Repeat())
-    assert new == state
+    assert (new.place, new.history) == (state.place, state.history)
     says = [e for e in effects if isinstance(e, Say)]
     assert says and "つぎへを押してください" in says[0].text
 
