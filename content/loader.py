@@ -12,7 +12,6 @@ from pydantic import ValidationError
 
 from content.schema import Procedure
 
-
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10× faster; kiosk start-up counts
 
 
