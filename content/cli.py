@@ -13,9 +13,7 @@ def register(subparsers: argparse._SubParsersAction, name: str, help_text: str) 
     parser = subparsers.add_parser(name, help=help_text)
     sub = parser.add_subparsers(dest="content_command", metavar="ACTION", required=True)
     check = sub.add_parser("check", help="report every problem in a content folder (exit 1 on errors)")
-    check.add_argument(
-        "path", nargs="?", type=Path, help="content folder or procedures folder (default: shipped)"
-    )
+    check.add_argument("path", nargs="?", type=Path, help="content folder or procedures folder (default: shipped)")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.set_defaults(handler=run_check)
     schema = sub.add_parser("schema", help="print the JSON Schema of a procedure file")

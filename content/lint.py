@@ -62,17 +62,13 @@ def _graph(p: Procedure, name: str) -> list[Problem]:
     for step in p.steps:
         for target in step.targets():
             if target not in known:
-                found.append(
-                    Problem("unknown-step", name, f"step '{step.id}'", f"leads to unknown step '{target}'")
-                )
+                found.append(Problem("unknown-step", name, f"step '{step.id}'", f"leads to unknown step '{target}'"))
         if step.id in step.targets():
             found.append(Problem("self-loop", name, f"step '{step.id}'", "leads to itself"))
     reachable = _reachable(p, p.first_step)
     for step in p.steps:
         if step.id not in reachable:
-            found.append(
-                Problem("unreachable", name, f"step '{step.id}'", "no path from the first step leads here")
-            )
+            found.append(Problem("unreachable", name, f"step '{step.id}'", "no path from the first step leads here"))
     can_finish = _can_finish(p)
     for step in p.steps:
         if step.id in reachable and step.id not in can_finish:

@@ -105,9 +105,7 @@ class End(Strict):
 
     kind: Literal["done", "counter"]
     message: Localized
-    next_steps: Localized | None = Field(
-        default=None, description="What happens next, shown on the done screen"
-    )
+    next_steps: Localized | None = Field(default=None, description="What happens next, shown on the done screen")
 
 
 Place = Literal["kiosk", "phone", "card-reader", "convenience-store", "pc", "counter"]
@@ -120,9 +118,7 @@ class Step(Strict):
     title: Localized
     instruction: Localized
     where: Place = Field(description="Where the resident does this: on the kiosk, their own phone, ...")
-    reading: Localized | None = Field(
-        default=None, description="Kana reading for speech when automatic is wrong"
-    )
+    reading: Localized | None = Field(default=None, description="Kana reading for speech when automatic is wrong")
     picture: str | None = Field(default=None, description="PNG under content/pictures/")
     caution: Localized | None = None
     qr: QrLink | None = None
