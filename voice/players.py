@@ -31,9 +31,9 @@ class Player(Protocol):
 class CommandPlayer:
     """Plays through an external program (aplay, paplay, sox play), terminated when cancelled."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, argv: list[str] | None = None) -> None:
         self.name = name
-        self._argv = COMMANDS[name]
+        self._argv = argv or COMMANDS[name]
 
     def play(self, path: Path, cancel: threading.Event) -> bool:
         """Play `path` to the end; False if cancelled; PlaybackError with the player's stderr on failure."""
@@ -110,15 +110,16 @@ class SilentPlayer:
 
     name = "silent"
 
-    def __init__(self) -> None:
-        self.played: list[Path] = []
+    def __init__(self, speed: float = 1.0) -> None:
+        self.speed = speed  # >1 plays "faster" than real time, for quick tests
+        self.played: list[float] = []  # durations of the clips it was given, in seconds
 
     def play(self, path: Path, cancel: threading.Event) -> bool:
         """Wait for the clip's duration; False if cancelled first."""
         with wave.open(str(path), "rb") as w:
             duration = w.getnframes() / float(w.getframerate())
-        self.played.append(path)
-        return not cancel.wait(duration)
+        self.played.append(duration)
+        return not cancel.wait(duration / self.speed)
 
     def probe(self) -> VoiceStatus:
         """Always available."""

@@ -190,14 +190,14 @@ class QueuedSpeaker:
 def create_speaker(
     *,
     enabled: bool = True,
-    player: str | None = None,
+    player: str | Player | None = None,
     on_started: SpeechHook | None = None,
     on_error: Callable[[VoiceError], None] | None = None,
     overrides: Mapping[str, str] | None = None,
 ) -> QueuedSpeaker | NullSpeaker:
     """The real speaker when TTS and an audio player work here, else a NullSpeaker saying why; never raises.
 
-    `player` is "sounddevice", "aplay", "paplay", "play", "silent", or None to find one that works.
+    `player` is "sounddevice", "aplay", "paplay", "play", "silent", a Player, or None to find one that works.
     `overrides` maps words to content-given readings.
     """
     if not enabled:
@@ -220,7 +220,7 @@ def create_speaker(
     return QueuedSpeaker(synthesizer, chosen, reader=reader.read, on_started=on_started, on_error=on_error)
 
 
-def _named_player(name: str) -> tuple[Player | None, VoiceStatus]:
-    player = make_player(name)
+def _named_player(name: str | Player) -> tuple[Player | None, VoiceStatus]:
+    player = make_player(name) if isinstance(name, str) else name
     status = player.probe()
     return (player if status.available else None), status

@@ -7,6 +7,7 @@ save_to_file exactly once per runAndWait(), and we silence its "Audio saved to â
 from __future__ import annotations
 
 import threading
+import time
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ SAMPLE_RATE = 22050
 RATE_LEVELS = (120, 145, 175)
 DEFAULT_RATE_LEVEL = 1
 DEFAULT_VOLUME = 1.0
+SETTLE_TIMEOUT_S = 1.0
 # espeak-ng voice ids per language code; anything else is looked up in the engine's voice list.
 VOICE_IDS = {"ja": "jpx/ja", "en": "gmw/en-us", "ko": "ko"}
 
@@ -76,18 +78,38 @@ class Synthesizer:
             raise SynthesisError("nothing to say", code="empty-text")
         with self._lock:
             try:
+                # Order matters: with espeak-ng 1.51, a rate set before the volume was sometimes ignored.
                 self._engine.setProperty("voice", self.voice_id(lang))
-                self._engine.setProperty("rate", RATE_LEVELS[rate_level])
                 self._engine.setProperty("volume", max(0.0, min(1.0, volume)))
-                self._engine.save_to_file(text, str(path))
-                self._engine.runAndWait()
+                self._engine.setProperty("rate", RATE_LEVELS[rate_level])
+                for _attempt in range(2):
+                    self._settle()
+                    path.unlink(missing_ok=True)
+                    self._engine.save_to_file(text, str(path))
+                    self._engine.runAndWait()
+                    if path.exists() and path.stat().st_size > 44:
+                        return path
             except SynthesisError:
                 raise
             except Exception as exc:
                 raise SynthesisError(f"espeak-ng failed: {exc}") from exc
-        if not path.exists() or path.stat().st_size <= 44:
-            raise SynthesisError(f"espeak-ng produced no audio for {len(text)} characters")
-        return path
+        raise SynthesisError(f"espeak-ng produced no audio for {len(text)} characters")
+
+    def _settle(self) -> None:
+        """Wait for espeak-ng's callback thread to finish the previous utterance.
+
+        pyttsx3 2.99's runAndWait() calls stop(), which flags a cancel when espeak-ng still reports "playing";
+        the stale flag then cancels the next utterance before it is written (seen as an empty WAV).
+        """
+        driver = getattr(getattr(self._engine, "proxy", None), "_driver", None)
+        if driver is None or not hasattr(driver, "_stopping"):
+            return
+        from pyttsx3.drivers import _espeak
+
+        deadline = time.monotonic() + SETTLE_TIMEOUT_S
+        while _espeak.IsPlaying() and time.monotonic() < deadline:
+            time.sleep(0.001)
+        driver._stopping = False
 
     def _voice_list(self) -> list[Any]:
         return list(self._engine.getProperty("voices"))
