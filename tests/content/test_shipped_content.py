@@ -30,6 +30,23 @@ REQUIRED = {
 OFFICIAL_HOST = re.compile(r"\.(go|lg)\.jp$|^www\.(city|town|village)\.[a-z]+(\.[a-z]+)?\.jp$")
 MUNICIPAL_SITES = {"www.lib-utsunomiya.jp"}  # a city library's own site (宇都宮市立図書館)
 PIN_WORDS = re.compile(r"暗証番号|パスワード|\bPIN\b|password", re.I)
+KANJI = re.compile(r"[\u4e00-\u9fff]+")
+EASY_KANJI = {  # やさしい日本語 keeps kanji only for names printed on the papers and machines the resident must match
+    "住民票",
+    "暗証番号",
+    "申請書",
+    "納付書",
+    "保険証",
+    "資格確認書",
+    "図書館",
+    "運転免許証",
+    "領収証",
+    "請求書",
+    "証明書",
+    "機",
+    "銀行",  # コピー機, セブン銀行 (names on the machines)
+}
+LABEL_OR_SETTING = re.compile(r"「[^」]*」|\{site\.[a-z_0-9]+\}")
 
 
 def _load_draw_script():
@@ -65,6 +82,18 @@ def test_every_text_is_in_every_language(procedures):
         if not text.root.get(lang, "").strip()
     ]
     assert not missing, "\n".join(missing)
+
+
+def test_easy_japanese_uses_few_kanji(procedures):
+    """ja-easy is written in kana with spaces between phrases; kanji only for printed names (quoted labels aside)."""
+    for p in procedures.values():
+        easy = [LABEL_OR_SETTING.sub("", t.root["ja-easy"]) for _, t in texts(p)]
+        unexpected = {word for text in easy for word in KANJI.findall(text)} - EASY_KANJI
+        assert not unexpected, f"{p.id}: write these in kana in ja-easy: {sorted(unexpected)}"
+        joined = "".join(easy)
+        assert len("".join(KANJI.findall(joined))) < 0.1 * len(joined), p.id
+        spaced = [text for text in easy if len(text) > 12]
+        assert all(" " in text for text in spaced), f"{p.id}: separate phrases with spaces (分かち書き)"
 
 
 def test_every_icon_and_picture_exists_as_a_small_640x480_png(procedures):
