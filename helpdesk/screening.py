@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_SEP = r"[\s\-‐－ー―・.]?"
+_SEP = r"[\s\-‐‑‒–—―−－ー・.]?"
 # Twelve digits, optionally grouped (4-4-4 is how the card prints it); check digit valid or not.
 _TWELVE = re.compile(r"(?<!\d)\d(?:" + _SEP + r"\d){11}(?!\d)")
 # Japanese phone numbers: 0 then 9-10 more digits, optionally grouped; also +81 forms.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,12 @@ import pytest
 from helpdesk import security
 from helpdesk.database import Database
 from helpdesk.store import accounts
+
+with warnings.catch_warnings():
+    # Starlette 1.x prefers the `httpx2` fork for its TestClient and warns once, at import, when it finds
+    # `httpx`; the client works the same. Import it here once, quietly (see the closing note: add httpx2).
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    import starlette.testclient  # noqa: F401
 
 PASSWORD = "correct horse battery staple"
 SITES = {"north": "北公民館", "south": "南公民館"}
@@ -160,3 +167,68 @@ def db(world: World) -> Iterator[Database]:
     database = Database(world.url)
     yield database
     database.dispose()
+
+
+def api_settings(world: World, **overrides: object):  # type: ignore[no-untyped-def]
+    """Settings for an API test: plain-HTTP cookies, a rate limit tests do not hit unless they mean to."""
+    from helpdesk.settings import HelpdeskSettings
+
+    values: dict[str, object] = {
+        "database_url": world.url,
+        "cookie_secure": False,
+        "kiosk_rate_per_s": 1000.0,
+        "kiosk_rate_burst": 1000,
+    }
+    values.update(overrides)
+    return HelpdeskSettings(**values)
+
+
+@pytest.fixture
+def app(sqlite_world: World):  # type: ignore[no-untyped-def]
+    """The helpdesk app on a fresh seeded SQLite database."""
+    from helpdesk.api.app import create_app
+
+    application = create_app(api_settings(sqlite_world))
+    yield application
+    application.state.services.db.dispose()
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    """A test client with the app's lifespan running."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def escalation_body(**overrides: object) -> dict[str, object]:
+    """A valid escalation request body."""
+    body: dict[str, object] = {
+        "session_id": uuid.uuid4().hex,
+        "procedure_id": "moving-in",
+        "step_id": "insert-card",
+        "language": "ja",
+        "reason": "card-unreadable",
+        "path": [{"step_id": "start", "seconds": 4.0}],
+    }
+    body.update(overrides)
+    return body
+
+
+def kiosk_headers(world: World, kiosk_id: str, idempotency_key: str | None = None) -> dict[str, str]:
+    """Authorization (and optionally Idempotency-Key) headers for a seeded kiosk."""
+    headers = {"Authorization": f"Bearer {world.keys[kiosk_id]}"}
+    if idempotency_key:
+        headers["Idempotency-Key"] = idempotency_key
+    return headers
+
+
+def staff_token(world: World, login: str) -> dict[str, str]:
+    """Authorization headers with a fresh personal API token of a seeded staff member."""
+    db = Database(world.url)
+    try:
+        _, token = accounts.create_api_token(db, staff_id=world.staff_ids[login], name="test")
+    finally:
+        db.dispose()
+    return {"Authorization": f"Bearer {token}"}
