@@ -28,6 +28,11 @@ class KioskScreen(FloatLayout):
         self._corner_touches: list[float] = []
         self.corner_count, self.corner_window_s = 5, 3.0
         self.fitted_px: dict[str, int] = {}
+        self.bind(size=self._resized)
+
+    def _resized(self, *_args) -> None:
+        if self.view is not None and self.parent is not None:
+            self.show(self.view)
 
     # --- drawing -----------------------------------------------------------------------------------------------
     def show(self, view: ScreenView, size: tuple[int, int] | None = None) -> None:

@@ -1,0 +1,144 @@
+"""The Kivy application: window, clock ticks, kiosk lockdown, the maintenance panel and housekeeping."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from kiosk.config import KioskConfig
+
+log = logging.getLogger(__name__)
+
+TICK_S = 0.5
+HOUSEKEEPING_S = 30.0
+
+
+def configure_window(fullscreen: bool, size: tuple[int, int] = (1920, 1080)) -> None:
+    """Window settings that must be made before the window opens: kiosk mode has no border and ignores Esc."""
+    from kivy.config import Config
+
+    Config.set("kivy", "exit_on_escape", "0" if fullscreen else "1")
+    Config.set("graphics", "width", str(size[0]))
+    Config.set("graphics", "height", str(size[1]))
+    if fullscreen:
+        Config.set("graphics", "fullscreen", "auto")
+        Config.set("graphics", "borderless", "1")
+        Config.set("input", "mouse", "mouse,disable_multitouch")
+
+
+def lock_down(window) -> None:
+    """No way out for residents: the window refuses to close and swallows every keyboard shortcut."""
+    window.bind(on_request_close=lambda *_args, **_kw: True)
+    window.bind(on_keyboard=lambda *_args: True)
+
+
+def kiosk_status(kiosk) -> dict[str, str]:
+    """What the maintenance panel shows (no resident data)."""
+    runtime = kiosk.runtime
+    reach = runtime.help.reachable if runtime.help else None
+    speaker = runtime.speaker.status()
+    listener = runtime.listener.status()
+    return {
+        "kiosk": kiosk.config.kiosk_id,
+        "site": kiosk.config.site,
+        "helpdesk": f"{kiosk.config.helpdesk_url} ({_reach_word(reach, runtime.help is not None)})",
+        "outbox (memory, not durable)": str(kiosk.journal.pending()),
+        "content": kiosk.content_version
+        + (f", {len(kiosk.catalog.problems)} problems" if kiosk.catalog.problems else ""),
+        "voice out": "available" if speaker.available else f"off ({speaker.reason})",
+        "voice in": "available" if listener.available else f"off ({listener.reason})",
+        "font": str(kiosk.font.regular),
+    }
+
+
+def _reach_word(reach: bool | None, configured: bool) -> str:
+    if not configured:
+        return "no key file: not connected"
+    return {True: "reachable", False: "UNREACHABLE", None: "not contacted yet"}[reach]
+
+
+def open_maintenance(kiosk, window) -> None:
+    """Show the PIN pad over everything (only when a PIN hash is configured)."""
+    from kiosk.ui.maintenance import MaintenancePanel
+
+    if not kiosk.config.maintenance.pin_sha256:
+        return
+    panel: list = []
+
+    def close() -> None:
+        if panel:
+            window.remove_widget(panel[0])
+
+    panel.append(
+        MaintenancePanel(
+            kiosk.screen.theme,
+            tuple(window.size),
+            kiosk.config.maintenance.pin_matches,
+            lambda: kiosk_status(kiosk),
+            close,
+        )
+    )
+    window.add_widget(panel[0])
+
+
+def housekeeping(kiosk, kiosk_version: str = "0.1.0") -> None:
+    """Deliver journal events and a heartbeat, off the UI thread."""
+    helpdesk = kiosk.runtime.helpdesk
+    if helpdesk is None:
+        return
+
+    def work() -> None:
+        from helpdesk.wire import KioskHeartbeat, SessionEventBatch
+        from kiosk.helpdesk_client import HelpdeskError
+
+        events = kiosk.journal.take(500)
+        try:
+            if events:
+                helpdesk.send_events(SessionEventBatch(events=events))
+                kiosk.journal.delivered(events)
+            problems = [str(p)[:200] for p in kiosk.catalog.problems[:50]]
+            voice_ok = kiosk.runtime.speaker.status().available
+            helpdesk.heartbeat(
+                KioskHeartbeat(
+                    kiosk_version=kiosk_version,
+                    content_version=kiosk.content_version,
+                    voice_available=voice_ok,
+                    outbox_length=kiosk.journal.pending(),
+                    content_errors=problems,
+                )
+            )
+        except HelpdeskError as exc:
+            kiosk.journal.returned(events)
+            log.info("housekeeping: %s", exc.code)
+
+    threading.Thread(target=work, daemon=True, name="kiosk-housekeeping").start()
+
+
+def run_kiosk(config: KioskConfig, *, fullscreen: bool = False, helpdesk="default") -> int:
+    """Open the kiosk window and run until it is closed (never, in kiosk mode)."""
+    configure_window(fullscreen)
+    from kivy.app import App
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+
+    from kiosk.assembly import build_kiosk
+
+    kiosk = build_kiosk(config, helpdesk=helpdesk)
+
+    class KioskApp(App):
+        title = "Yorisoi"
+
+        def build(self):
+            if fullscreen:
+                lock_down(Window)
+            kiosk.screen.on_corner = lambda: open_maintenance(kiosk, Window)
+            return kiosk.screen
+
+        def on_start(self):
+            kiosk.runtime.start()
+            Clock.schedule_interval(lambda dt: kiosk.runtime.tick(dt), TICK_S)
+            Clock.schedule_interval(lambda _dt: housekeeping(kiosk), HOUSEKEEPING_S)
+            housekeeping(kiosk)
+
+    KioskApp().run()
+    return 0

@@ -1,0 +1,101 @@
+"""Put one kiosk together from its configuration: content, guide, screen, speech, helpdesk client, journal, runtime.
+
+Call after the Kivy window exists (textures need a GL context). Used by the app, the demo, the tests and the bench.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from content.loader import PACKAGED, Catalog, load_catalog
+from kiosk.config import KioskConfig
+from kiosk.fonts import KioskFont, find_japanese_font, register_default_font
+from kiosk.guide import Guide
+from kiosk.helpdesk_client import Helpdesk, HelpdeskClient
+from kiosk.journal import MemoryJournal
+from kiosk.runtime import KioskRuntime
+from kiosk.ui.screen import KioskScreen
+from kiosk.ui.theme import THEMES
+
+
+@dataclass
+class Kiosk:
+    """Everything one running kiosk is made of."""
+
+    config: KioskConfig
+    catalog: Catalog
+    font: KioskFont
+    guide: Guide
+    screen: KioskScreen
+    runtime: KioskRuntime
+    journal: MemoryJournal
+    content_version: str
+
+
+def content_version(catalog: Catalog) -> str:
+    """A short fingerprint of the loaded procedures and their versions."""
+    ids = ",".join(f"{p.id}@{p.version}" for p in sorted(catalog.procedures.values(), key=lambda p: p.id))
+    return f"{len(catalog.procedures)} procedures #{hashlib.sha256(ids.encode()).hexdigest()[:10]}"
+
+
+def kivy_post(fn: Callable[[], None]) -> None:
+    """Run `fn` on the Kivy thread at the next frame (safe to call from any thread)."""
+    from kivy.clock import Clock
+
+    Clock.schedule_once(lambda _dt: fn(), 0)
+
+
+def default_helpdesk(config: KioskConfig) -> Helpdesk | None:
+    """The HTTP client when a key file is configured, else None (help falls back to the counter and phone)."""
+    key = config.kiosk_key()
+    return HelpdeskClient(config.helpdesk_url, key, ca_file=config.ca_file) if key else None
+
+
+def build_kiosk(
+    config: KioskConfig,
+    *,
+    helpdesk: Helpdesk | str | None = "default",
+    speaker: Any = None,
+    listener: Any = None,
+    post: Callable[[Callable[[], None]], None] = kivy_post,
+    size: tuple[int, int] | None = None,
+) -> Kiosk:
+    """Assemble a kiosk; `helpdesk="default"` builds the HTTP client from the configuration."""
+    font = find_japanese_font(config.font_fallback)
+    register_default_font(font)
+    catalog = load_catalog(config.content_dir / "procedures") if config.content_dir else load_catalog()
+    guide = Guide(catalog.procedures, config.guide_settings())
+    pictures = (config.content_dir or PACKAGED) / "pictures"
+    screen = KioskScreen(lambda action: runtime.dispatch(action), Path(pictures), THEMES[config.theme])
+    if size:
+        screen.size = size
+    screen.corner_count, screen.corner_window_s = config.maintenance.touches, config.maintenance.within_s
+    journal = MemoryJournal(config.kiosk_id)
+    if helpdesk == "default":
+        helpdesk = default_helpdesk(config)
+    speaker = speaker or _speaker(config)
+    listener = listener or _listener(config)
+    runtime = KioskRuntime(
+        guide, screen, speaker=speaker, listener=listener, helpdesk=helpdesk, journal=journal, post=post
+    )
+    return Kiosk(config, catalog, font, guide, screen, runtime, journal, content_version(catalog))
+
+
+def _speaker(config: KioskConfig):
+    import voice
+
+    if not config.voice:
+        return voice.NullSpeaker("disabled", "voice is off in the kiosk configuration")
+    return voice.create_speaker()
+
+
+def _listener(config: KioskConfig):
+    import voice
+
+    if not (config.voice and config.voice_input):
+        return voice.NullListener("disabled", "voice input is off in the kiosk configuration")
+    return voice.create_listener()

@@ -1,0 +1,200 @@
+"""The only place that carries out the guide's effects: screen, speech, listening, the helpdesk, the journal.
+
+Runs on the UI thread. Network calls happen on worker threads; their results come back through `post`, which the
+Kivy app implements with `Clock.schedule_once`, so the engine is only ever stepped on the UI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+from kiosk.guide import (
+    ApplySettings,
+    CancelEscalation,
+    Effect,
+    Escalate,
+    Guide,
+    GuideState,
+    Listen,
+    Record,
+    Say,
+    ScreenView,
+    Show,
+    Wipe,
+)
+from kiosk.guide import actions as a
+from kiosk.help_line import HelpLine
+from kiosk.helpdesk_client import Helpdesk
+from kiosk.journal import Journal
+
+log = logging.getLogger(__name__)
+
+
+class Display(Protocol):
+    """What the runtime needs of the screen."""
+
+    def show(self, view: ScreenView) -> None: ...
+    def wipe(self) -> None: ...
+
+
+Post = Callable[[Callable[[], None]], None]
+"""Run a function on the UI thread soon (Kivy: Clock.schedule_once)."""
+
+
+@dataclass
+class Timings:
+    """When things happened (monotonic seconds), for the benchmark and the maintenance screen."""
+
+    last_show: float = 0.0
+    last_say: float = 0.0
+    last_touch: float = 0.0
+    hooks: list[Callable[[str, float], None]] = field(default_factory=list)
+
+    def mark(self, what: str) -> None:
+        """Note the time of a show/say/touch and tell the hooks."""
+        now = time.perf_counter()
+        setattr(self, f"last_{what}", now)
+        for hook in self.hooks:
+            hook(what, now)
+
+
+class KioskRuntime:
+    """Steps the guide with actions and carries out the resulting effects."""
+
+    def __init__(
+        self,
+        guide: Guide,
+        display: Display,
+        *,
+        speaker,
+        listener,
+        helpdesk: Helpdesk | None,
+        journal: Journal,
+        post: Post,
+        new_session_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+    ):
+        self.guide, self.display, self.speaker, self.listener = guide, display, speaker, listener
+        self.helpdesk, self.journal, self._post, self._new_session_id = helpdesk, journal, post, new_session_id
+        self.state: GuideState = guide.initial()
+        self.listening: Listen | None = None
+        self.timings = Timings()
+        self.help = HelpLine(helpdesk, self._post_action) if helpdesk else None
+        self.unreachable_without_helpdesk = helpdesk is None
+
+    def start(self) -> None:
+        """Show the start screen (boot wipes whatever a crashed run left)."""
+        self.state, effects = self.guide.boot()
+        self.carry_out(effects)
+
+    def dispatch(self, action: a.Action) -> None:
+        """One action from a touch, a voice command, the clock or the helpdesk (UI thread only)."""
+        if isinstance(action, a.Begin) and not action.session_id:
+            action = replace(action, session_id=self._new_session_id())
+        if action.touch:
+            self.timings.mark("touch")
+            self._safely(self.speaker.stop)
+        self.state, effects = self.guide.step(self.state, action)
+        self.carry_out(effects)
+
+    def tick(self, seconds: float) -> None:
+        """Time passed (fed by the Kivy clock)."""
+        self.dispatch(a.Tick(seconds))
+
+    def carry_out(self, effects: list[Effect]) -> None:
+        """Carry out effects in order."""
+        for effect in effects:
+            handler = getattr(self, f"_do_{type(effect).__name__}", None)
+            if handler is not None:
+                handler(effect)
+
+    # --- effects -----------------------------------------------------------------------------------------------
+    def _do_Show(self, effect: Show) -> None:
+        self.display.show(effect.view)
+        self.timings.mark("show")
+
+    def _do_Say(self, effect: Say) -> None:
+        self._safely(lambda: self.speaker.speak(effect.text, reading=effect.reading, lang=effect.language))
+        self.timings.mark("say")
+
+    def _do_Listen(self, effect: Listen) -> None:
+        self.listening = effect
+
+    def _do_ApplySettings(self, effect: ApplySettings) -> None:
+        self._safely(lambda: self.speaker.set_rate(effect.speech_rate))
+
+    def _do_Record(self, effect: Record) -> None:
+        self.journal.record(effect)
+
+    def _do_Escalate(self, effect: Escalate) -> None:
+        if self.help is None:
+            self._post_action(a.HelpdeskUnreachable(), lambda: True)
+            return
+        self.help.open(effect)
+
+    def _do_CancelEscalation(self, _effect: CancelEscalation) -> None:
+        if self.help is None:
+            return
+        escalation_id = self.help.close()
+        if escalation_id:
+            self._background(lambda: self.help.helpdesk.cancel(escalation_id))
+
+    def _do_Wipe(self, _effect: Wipe) -> None:
+        if self.help is not None:
+            self.help.close()
+        self.listening = None
+        self._safely(self.speaker.stop)
+        self._safely(self.speaker.reset)
+        self.display.wipe()
+
+    # --- voice in ----------------------------------------------------------------------------------------------
+    def voice_input_available(self) -> bool:
+        """True when push-to-talk can work (a listener that says it is available)."""
+        try:
+            return bool(self.listener.status().available)
+        except Exception:
+            return False
+
+    def listen_once(self) -> None:
+        """Push-to-talk: listen off the UI thread and dispatch the understood command's action."""
+        listening, language = self.listening, self.state.language
+        if listening is None or not self.voice_input_available():
+            return
+        self._safely(self.speaker.stop)
+
+        def work() -> None:
+            heard = self.listener.listen(listening.phrases, lang=language)
+            action = listening.actions.get(heard.command or "") or a.VoiceNotUnderstood()
+            self._post_action(action, lambda: self.listening is listening)
+
+        self._background(work)
+
+    # --- threads -----------------------------------------------------------------------------------------------
+    def _post_action(self, action: a.Action, still_valid: Callable[[], bool]) -> None:
+        def run() -> None:
+            if still_valid():
+                self.dispatch(action)
+
+        self._post(run)
+
+    def _background(self, work: Callable[[], None]) -> None:
+        def guarded() -> None:
+            try:
+                work()
+            except Exception:  # a failed background call must never take the kiosk down
+                log.warning("background call failed", exc_info=True)
+
+        threading.Thread(target=guarded, daemon=True, name="kiosk-worker").start()
+
+    @staticmethod
+    def _safely(call: Callable[[], object]) -> None:
+        """Speech failures never stop the screen (text is still shown)."""
+        try:
+            call()
+        except Exception as exc:
+            log.warning("speech call failed: %s", type(exc).__name__)
