@@ -96,6 +96,17 @@ def test_easy_japanese_uses_few_kanji(procedures):
         assert all(" " in text for text in spaced), f"{p.id}: separate phrases with spaces (分かち書き)"
 
 
+def test_readings_are_kana_for_both_japanese_screens(procedures):
+    """A reading replaces the spoken screen; a missing ja-easy one would fall back to the ja reading."""
+    for p in procedures.values():
+        for s in p.steps:
+            if s.reading is None:
+                continue
+            assert set(s.reading.root) == {"ja", "ja-easy"}, f"{p.id}/{s.id}: give ja and ja-easy readings"
+            for text in s.reading.root.values():
+                assert not KANJI.search(text), f"{p.id}/{s.id}: a reading is kana only"
+
+
 def test_every_icon_and_picture_exists_as_a_small_640x480_png(procedures):
     wanted = {p.icon for p in procedures.values()} | {s.picture for p in procedures.values() for s in p.steps}
     assert None not in {p.icon for p in procedures.values()}, "every procedure has an icon"
