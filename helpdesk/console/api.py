@@ -1,0 +1,80 @@
+"""JSON the console pages read besides the public API: escalation context and the member's sites."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+
+from helpdesk.api.deps import ServicesDep, StaffDep
+from helpdesk.console import screens, store
+from helpdesk.console.strings import pick
+from helpdesk.store.accounts import utcnow
+from helpdesk.store.escalations import audit_view
+from helpdesk.wire import OFFER_PREFIX
+
+router = APIRouter(prefix="/console/api", include_in_schema=False)
+LANG_COOKIE = "yorisoi_console_lang"
+EscalationId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+
+
+@router.get("/titles")
+async def titles(request: Request, _member: StaffDep) -> dict[str, Any]:
+    """Procedure and step titles in the console language, for the queue table."""
+    catalog = request.app.state.console_catalog
+    lang = screens.staff_language(pick(request.cookies.get(LANG_COOKIE)))
+    return {
+        pid: {"title": screens.procedure_title(catalog, pid, lang), "steps": screens.step_titles(catalog, pid, lang)}
+        for pid in catalog.procedures
+    }
+
+
+@router.get("/escalations/{escalation_id}")
+async def escalation_context(
+    escalation_id: EscalationId, request: Request, member: StaffDep, svc: ServicesDep
+) -> dict[str, Any]:
+    """Everything the escalation view shows: the resident's screen, path, holder, steps, canned replies."""
+    row = await svc.run(store.escalation_row, svc.db, member, escalation_id)
+    await svc.run(audit_view, svc.db, member, escalation_id, "view")
+    catalog = request.app.state.console_catalog
+    staff_lang = screens.staff_language(pick(request.cookies.get(LANG_COOKIE)))
+    titles = screens.step_titles(catalog, row["procedure_id"], staff_lang)
+    canned = await svc.run(store.canned_for, svc.db, row["site_id"], row["language"])
+    others = await svc.run(store.colleagues, svc.db, row["site_id"], member.id)
+    return {
+        **_summary(row, member),
+        "procedure_title": screens.procedure_title(catalog, row["procedure_id"], staff_lang),
+        "screen": screens.step_screen(catalog, row["procedure_id"], row["step_id"], row["language"]),
+        "step_title": titles.get(row["step_id"], row["step_id"]),
+        "path": [{**p, "title": titles.get(p["step_id"], p["step_id"])} for p in row["path"]],
+        "steps": [{"id": k, "title": v} for k, v in titles.items()],
+        "canned": canned,
+        "colleagues": others,
+    }
+
+
+def _summary(row: dict, member: Any) -> dict[str, Any]:
+    reason: str = row["reason"]
+    created: dt.datetime = row["created_at"]
+    holder = None
+    if row["claimed_by"] is not None:
+        holder = {"name": row["claimer_name"], "login": row["claimer_login"], "me": row["claimed_by"] == member.id}
+    return {
+        "id": row["id"],
+        "status": row["status"],
+        "site_id": row["site_id"],
+        "site_name": row["site_name"],
+        "sla_minutes": row["sla_minutes"],
+        "kiosk_id": row["kiosk_id"],
+        "procedure_id": row["procedure_id"],
+        "step_id": row["step_id"],
+        "language": row["language"],
+        "reason": reason,
+        "offered": reason.startswith(OFFER_PREFIX),
+        "offer_signal": reason.removeprefix(OFFER_PREFIX) if reason.startswith(OFFER_PREFIX) else None,
+        "created_at": created.isoformat(),
+        "waited_s": int((utcnow() - created).total_seconds()),
+        "holder": holder,
+        "outcome": row["outcome"],
+    }

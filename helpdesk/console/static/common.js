@@ -1,0 +1,98 @@
+/* Shared helpers for every console page: words, the JSON API with CSRF, DOM building, shortcuts guard. */
+"use strict";
+
+const Y = (() => {
+  const data = JSON.parse(document.body.dataset.strings || "{}");
+
+  function t(key) {
+    return (data.t && data.t[key]) || key;
+  }
+
+  function label(group, code) {
+    return (data.labels && data.labels[group] && data.labels[group][code]) || code;
+  }
+
+  function csrf() {
+    const match = document.cookie.match(/(?:^|; )yorisoi_csrf=([^;]*)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  async function api(method, path, body) {
+    const options = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+    if (method !== "GET") options.headers["X-CSRF-Token"] = csrf();
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    const response = await fetch(path, options);
+    let json = null;
+    if (response.status !== 204) {
+      try { json = await response.json(); } catch (_e) { json = null; }
+    }
+    if (response.status === 401 && !path.endsWith("/auth/login")) {
+      window.location.assign("/console/login");
+    }
+    if (!response.ok) {
+      const error = new Error((json && json.message) || response.statusText);
+      error.status = response.status;
+      error.code = json && json.code;
+      throw error;
+    }
+    return json;
+  }
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (name === "class") node.className = value;
+      else if (name === "text") node.textContent = value;
+      else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+      else node.setAttribute(name, value === true ? "" : value);
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function duration(seconds) {
+    const s = Math.max(0, Math.floor(seconds));
+    const h = Math.floor(s / 3600);
+    const m = Math.floor((s % 3600) / 60);
+    const pad = (n) => String(n).padStart(2, "0");
+    return h ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
+  }
+
+  function clock(iso) {
+    return new Date(iso).toLocaleTimeString(document.documentElement.lang === "en" ? "en-GB" : "ja-JP");
+  }
+
+  let toastTimer = null;
+  function toast(message) {
+    const box = document.getElementById("toast");
+    box.textContent = message;
+    box.classList.add("shown");
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => box.classList.remove("shown"), 4000);
+  }
+
+  function typing(event) {
+    const target = event.target;
+    return Boolean(target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)));
+  }
+
+  function shortcut(event) {
+    return !typing(event) && !event.ctrlKey && !event.metaKey && !event.altKey;
+  }
+
+  const logout = document.getElementById("logout");
+  if (logout) {
+    logout.addEventListener("click", async () => {
+      try { await api("POST", "/api/v1/auth/logout"); } finally { window.location.assign("/console/login"); }
+    });
+  }
+
+  return { t, label, api, el, duration, clock, toast, shortcut, login: document.body.dataset.login };
+})();
