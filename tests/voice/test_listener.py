@@ -11,15 +11,19 @@ import pytest
 
 from voice import Listener, NullListener, create_listener
 from voice.audio import WavSource
-from voice.listener import VoskListener, decide, load_model, phrase_table
+from voice.listener import (
+    MIN_CONFIDENCE,
+    Hypotheses,
+    VoskListener,
+    decide,
+    load_model,
+    margin_confidence,
+    phrase_table,
+)
 from voice.players import silence
 from voice.types import ModelError
 
 YES_NO = {"yes": ["네"], "no": ["아니요"]}
-
-
-def word(text: str, conf: float) -> dict[str, Any]:
-    return {"word": text, "conf": conf, "start": 0.0, "end": 0.3}
 
 
 def test_phrase_table_ignores_spaces_and_refuses_ambiguity() -> None:
@@ -32,19 +36,25 @@ def test_phrase_table_ignores_spaces_and_refuses_ambiguity() -> None:
 
 
 @pytest.mark.parametrize(
-    ("words", "command"),
+    ("segments", "command"),
     [
-        ([word("네", 1.0)], "yes"),
-        ([word("네", 0.6)], None),  # weak guess: never act on it
-        ([word("네", 0.95), word("아니요", 0.95)], None),  # two phrases: not one command
-        ([word("아니요", 1.0), word("아니요", 1.0)], None),
+        ([[("네", 127.0)]], "yes"),  # no competing hypothesis at all
+        ([[("아니요", 150.0), ("네", 139.0)]], "no"),  # clear margin
+        ([[("아니요", 137.5), ("네 아니요", 137.3)]], None),  # a coin toss: never act on it
+        ([[("네 아니요", 140.0)]], None),  # two phrases are not one command
+        ([[("네", 130.0)], [("아니요", 150.0)]], None),  # two utterances
+        ([[("네 [unk]", 130.0)]], None),
         ([], None),
     ],
 )
-def test_decide_acts_only_on_one_confident_phrase(words: list[dict[str, Any]], command: str | None) -> None:
-    result = decide(words, phrase_table(YES_NO), 0.9)
-    assert result.command == command
-    assert result.heard == " ".join(w["word"] for w in words)
+def test_decide_acts_only_on_one_clear_phrase(segments: list[Hypotheses], command: str | None) -> None:
+    assert decide(segments, phrase_table(YES_NO), MIN_CONFIDENCE).command == command
+
+
+def test_margin_confidence() -> None:
+    assert margin_confidence([("네", 1.0)]) == 1.0
+    assert margin_confidence([("네", 140.0), ("아니요", 135.0)]) == pytest.approx(0.5)
+    assert margin_confidence([("네", 140.0), ("아니요", 139.5)]) < 0.1
 
 
 def test_missing_model_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -97,19 +107,20 @@ def test_real_recognition_of_yes_and_no(
     listener = VoskListener(korean_model, WavSource(korean_speech(spoken)))
     result = listener.listen(YES_NO, lang="ko")
     assert (result.command, result.heard) == (command, spoken)
-    assert result.confidence >= 0.9
+    assert result.confidence >= MIN_CONFIDENCE
 
 
 @pytest.mark.vosk_model
 @pytest.mark.slow
-@pytest.mark.parametrize("spoken", ["다음", "안녕하세요"])
+@pytest.mark.parametrize("spoken", ["다음", "안녕하세요", "감사합니다"])
 def test_out_of_grammar_speech_is_not_understood(
     korean_model: Any, korean_speech: Callable[[str], Path], spoken: str
 ) -> None:
     listener = VoskListener(korean_model, WavSource(korean_speech(spoken)))
     result = listener.listen(YES_NO, lang="ko")
     assert result.command is None
-    assert result.heard  # the model forced something onto the grammar; the rule refused it
+    assert result.heard  # the model forced something onto the grammar; the margin rule refused it
+    assert result.confidence < MIN_CONFIDENCE
 
 
 @pytest.mark.vosk_model
@@ -133,6 +144,13 @@ def test_endpointer_decides_soon_after_speech_and_faster_than_real_time(
     assert timing.audio_s < 1.45
     assert timing.processing_s < timing.audio_s  # faster than real time even on a busy CI machine
     assert elapsed < 2.0
+
+
+@pytest.mark.vosk_model
+@pytest.mark.slow
+def test_unknown_grammar_words_are_listed(korean_model: Any, tmp_path: Path) -> None:
+    listener = VoskListener(korean_model, WavSource(silence(tmp_path / "q.wav", 0.2, rate=16000)))
+    assert listener.unknown_words({"yes": ["네"], "thanks": ["ありがとう"]}) == ["ありがとう"]
 
 
 @pytest.mark.vosk_model
