@@ -1,0 +1,163 @@
+"""Stuck points per step: time on step (median, p90), back / repeat / help rates, and the hardest steps.
+
+Time on a step is derived from timestamps, not trusted from the kiosk: a visit starts at `step-shown` and ends at the
+session's next `step-shown`, `back` or `session-end`, whichever comes first.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, case, func, literal, select
+
+from helpdesk.analytics.sql import HELP_ACTIONS, Scope, epoch_seconds, event_filter, median_rank, p90_rank
+from helpdesk.tables import session_events
+
+BOUNDARIES = ("step-shown", "back", "session-end")
+
+
+@dataclass(frozen=True)
+class StepStats:
+    """How residents fared on one step."""
+
+    procedure_id: str
+    step_id: str
+    sessions: int
+    visits: int
+    median_s: float | None
+    p90_s: float | None
+    back_rate: float
+    repeat_rate: float
+    help_rate: float
+    drop_rate: float = 0.0
+
+    @property
+    def key(self) -> str:
+        """`procedure/step`, the form kiosks use for thresholds."""
+        return f"{self.procedure_id}/{self.step_id}"
+
+    @property
+    def hardness(self) -> float:
+        """One number to rank steps: the share of residents who went back, repeated, asked for help or gave up."""
+        return round(self.back_rate + self.repeat_rate + self.help_rate + self.drop_rate, 6)
+
+
+def visit_times(conn: Connection, scope: Scope) -> dict[tuple[str, str], tuple[int, float | None, float | None]]:
+    """(procedure, step) → (visits, median seconds, p90 seconds), computed in the database."""
+    e = session_events
+    t = epoch_seconds(e.c.at)
+    boundaries = (
+        select(
+            e.c.procedure_id,
+            e.c.step_id,
+            e.c.action,
+            t.label("t"),
+            func.lead(t).over(partition_by=e.c.session_id, order_by=e.c.at).label("next_t"),
+        )
+        .where(event_filter(scope), e.c.action.in_(BOUNDARIES))
+        .subquery("boundaries")
+    )
+    b = boundaries.c
+    seconds = (b.next_t - b.t).label("seconds")
+    visits = (
+        select(b.procedure_id, b.step_id, seconds)
+        .where(b.action == "step-shown", b.next_t.is_not(None), b.step_id.is_not(None))
+        .subquery("visits")
+    )
+    v = visits.c
+    ranked = select(
+        v.procedure_id,
+        v.step_id,
+        v.seconds,
+        func.row_number().over(partition_by=(v.procedure_id, v.step_id), order_by=v.seconds).label("rn"),
+        func.count().over(partition_by=(v.procedure_id, v.step_id)).label("n"),
+    ).subquery("ranked")
+    r = ranked.c
+    rows = conn.execute(
+        select(
+            r.procedure_id,
+            r.step_id,
+            func.max(r.n),
+            func.max(case((r.rn == median_rank(r.n), r.seconds))),
+            func.max(case((r.rn == p90_rank(r.n), r.seconds))),
+        ).group_by(r.procedure_id, r.step_id)
+    )
+    return {(p, s): (n, _round(med), _round(p90)) for p, s, n, med, p90 in rows}
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 1)
+
+
+def session_counts(conn: Connection, scope: Scope) -> dict[tuple[str, str], dict[str, int]]:
+    """(procedure, step) → {shown, back, repeat, help, dropped}: distinct sessions that did each on the step."""
+    e = session_events
+    kind = case(
+        (e.c.action.in_(HELP_ACTIONS), literal("help")),
+        (e.c.action == "step-shown", literal("shown")),
+        (e.c.action == "session-end", literal("end")),
+        else_=e.c.action,
+    )
+    gave_up = case((e.c.outcome.in_(("home", "timeout", "restart")), literal("dropped")), else_=literal("ended"))
+    kind = case((e.c.action == "session-end", gave_up), else_=kind).label("kind")
+    wanted = ("step-shown", "back", "repeat", "session-end", *HELP_ACTIONS)
+    rows = conn.execute(
+        select(e.c.procedure_id, e.c.step_id, kind, func.count(func.distinct(e.c.session_id)))
+        .where(event_filter(scope), e.c.action.in_(wanted), e.c.step_id.is_not(None))
+        .group_by(e.c.procedure_id, e.c.step_id, kind)
+    )
+    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for procedure_id, step_id, name, n in rows:
+        counts[(procedure_id, step_id)][name] = n
+    return counts
+
+
+def step_stats(conn: Connection, scope: Scope) -> list[StepStats]:
+    """Every step's numbers in scope, sorted by procedure and step."""
+    times = visit_times(conn, scope)
+    counts = session_counts(conn, scope)
+    stats = []
+    for key in sorted(set(times) | {k for k, c in counts.items() if c.get("shown")}):
+        c = counts.get(key, {})
+        shown = c.get("shown", 0)
+        visits, median_s, p90_s = times.get(key, (0, None, None))
+        stats.append(
+            StepStats(
+                procedure_id=key[0],
+                step_id=key[1],
+                sessions=shown,
+                visits=visits,
+                median_s=median_s,
+                p90_s=p90_s,
+                back_rate=_rate(c.get("back", 0), shown),
+                repeat_rate=_rate(c.get("repeat", 0), shown),
+                help_rate=_rate(c.get("help", 0), shown),
+                drop_rate=_rate(c.get("dropped", 0), shown),
+            )
+        )
+    return stats
+
+
+def _rate(part: int, whole: int) -> float:
+    return round(part / whole, 6) if whole else 0.0
+
+
+def hardest(stats: list[StepStats], limit: int = 10, *, min_sessions: int = 1) -> list[StepStats]:
+    """The hardest steps overall (by hardness, then p90 time), among steps seen by enough sessions."""
+    eligible = [s for s in stats if s.sessions >= min_sessions]
+    return sorted(eligible, key=lambda s: (-s.hardness, -(s.p90_s or 0.0), s.key))[:limit]
+
+
+def step_thresholds(
+    conn: Connection, scope: Scope, *, min_sessions: int, end_steps: frozenset[str] = frozenset()
+) -> dict[str, float]:
+    """`procedure/step` → p90 seconds on the step, for steps seen by at least `min_sessions` sessions."""
+    counts = session_counts(conn, scope)
+    result = {}
+    for (procedure_id, step_id), (_visits, _median, p90) in visit_times(conn, scope).items():
+        key = f"{procedure_id}/{step_id}"
+        if p90 is None or key in end_steps or counts.get((procedure_id, step_id), {}).get("shown", 0) < min_sessions:
+            continue
+        result[key] = p90
+    return dict(sorted(result.items()))

@@ -1,0 +1,117 @@
+"""Analytics fixtures: a migrated, seeded helpdesk database (SQLite always, PostgreSQL when the URL is set)
+holding one seeded synthetic event stream, shared by the tests of a module."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from content.loader import load_catalog
+from content.schema import Procedure
+from helpdesk.analytics.loading import ingest
+from helpdesk.analytics.synthetic import Plan, Synthetic, default_plants, generate
+from helpdesk.database import Database
+from helpdesk.store import accounts
+
+POSTGRES_ENV = "YORISOI_TEST_POSTGRES_URL"
+PASSWORD = "correct horse battery staple"
+SITES = {"north": "北公民館", "south": "南公民館"}
+KIOSKS = {"north-1": "north", "north-2": "north", "south-1": "south"}
+STAFF = {"sam": ("staff", ["north"]), "tina": ("trainer", ["north"]), "adam": ("admin", ["north", "south"])}
+
+
+@dataclass
+class Seeded:
+    """A database with sites, kiosks, staff and a synthetic event stream."""
+
+    db: Database
+    url: str
+    keys: dict[str, str]
+    synthetic: Synthetic
+    plan: Plan
+    procedures: dict[str, Procedure]
+
+
+def seed_accounts(db: Database) -> dict[str, str]:
+    """Two sites, three kiosks, one staff member of each role; returns kiosk keys."""
+    for site_id, name in SITES.items():
+        accounts.add_site(db, site_id=site_id, name=name, fallback_phone="03-1234-5678", sla_minutes=10)
+    keys = {k: accounts.add_kiosk(db, kiosk_id=k, site_id=s) for k, s in KIOSKS.items()}
+    for login, (role, sites) in STAFF.items():
+        accounts.add_staff(db, login=login, role=role, password=PASSWORD, site_ids=sites, display_name=login.title())
+    return keys
+
+
+def known_plan(procedures: dict[str, Procedure], sessions: int = 3000) -> Plan:
+    """The plan every known-answer test uses: planted drop-offs and stuck steps on every procedure."""
+    drop_at, stuck_at = default_plants(procedures)
+    return Plan(seed=20261126, sessions=sessions, kiosks=KIOSKS, drop_at=drop_at, stuck_at=stuck_at)
+
+
+def _fill(url: str) -> Seeded:
+    procedures = load_catalog().procedures
+    db = Database(url)
+    db.migrate()
+    keys = seed_accounts(db)
+    plan = known_plan(procedures)
+    synthetic = generate(plan, procedures)
+    ingest(db, synthetic, KIOSKS)
+    return Seeded(db, url, keys, synthetic, plan, procedures)
+
+
+def create_postgres_database(admin_url: str) -> str:
+    """A randomly named PostgreSQL database; returns its URL."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name = f"yorisoi_analytics_{uuid.uuid4().hex[:12]}"
+    base = make_url(admin_url)
+    with psycopg.connect(base.set(drivername="postgresql").render_as_string(False), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(admin_url: str, url: str) -> None:
+    """Drop a test database, ending leftover connections."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database
+    base = make_url(admin_url).set(drivername="postgresql").render_as_string(False)
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    """The known-answer stream on SQLite."""
+    path: Path = tmp_path_factory.mktemp("analytics") / "helpdesk.sqlite3"
+    seeded = _fill(f"sqlite:///{path}")
+    yield seeded
+    seeded.db.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_seeded() -> Iterator[Seeded]:
+    """The known-answer stream on PostgreSQL (skipped without YORISOI_TEST_POSTGRES_URL)."""
+    admin_url = os.environ.get(POSTGRES_ENV)
+    if not admin_url:
+        pytest.skip(f"{POSTGRES_ENV} is not set: no PostgreSQL to test against")
+    url = create_postgres_database(admin_url)
+    try:
+        seeded = _fill(url)
+        yield seeded
+        seeded.db.dispose()
+    finally:
+        drop_postgres_database(admin_url, url)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def seeded(request: pytest.FixtureRequest) -> Seeded:
+    """The known-answer stream, once on SQLite and once on PostgreSQL."""
+    return request.getfixturevalue(f"{request.param}_seeded")
