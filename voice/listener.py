@@ -96,6 +96,9 @@ class VoskListener:
     model: Any
     source: AudioSource = field(default_factory=MicrophoneSource)
     min_confidence: float = MIN_CONFIDENCE
+    # Words of the model's language that are never commands. They compete with the grammar so that speech
+    # outside it has somewhere else to go; needed when the model has no [unk] and a screen has one command.
+    fillers: Sequence[str] = ()
     endpointer: Callable[[], Endpointer] = Endpointer
     last_timing: Timing = field(default_factory=Timing)
 
@@ -119,8 +122,10 @@ class VoskListener:
     def _recognize(self, phrases: list[str], timeout_s: float) -> list[Hypotheses]:
         import vosk
 
+        extra = [f for f in self.fillers if _key(f) not in {_key(p) for p in phrases}]
         if self.model.vosk_model_find_word(UNKNOWN_WORD) >= 0:
-            phrases = [*phrases, UNKNOWN_WORD]  # a filler word lets the model say "none of these"
+            extra.append(UNKNOWN_WORD)  # lets the model say "none of these"
+        phrases = [*phrases, *extra]
         recognizer = vosk.KaldiRecognizer(self.model, SAMPLE_RATE, json.dumps(phrases, ensure_ascii=False))
         recognizer.SetMaxAlternatives(ALTERNATIVES)
         endpoint = self.endpointer()
@@ -181,6 +186,7 @@ def create_listener(
     enabled: bool = True,
     source: AudioSource | None = None,
     min_confidence: float = MIN_CONFIDENCE,
+    fillers: Sequence[str] = (),
 ) -> VoskListener | NullListener:
     """A vosk listener, or a NullListener whose status says why not; never raises, never downloads.
 
@@ -199,4 +205,4 @@ def create_listener(
         model = load_model(folder)
     except VoiceError as exc:
         return NullListener(exc.code, str(exc))
-    return VoskListener(model, source, min_confidence)
+    return VoskListener(model, source, min_confidence, tuple(fillers))

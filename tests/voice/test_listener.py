@@ -160,3 +160,17 @@ def test_timeout_limits_how_much_audio_is_heard(korean_model: Any, korean_speech
     result = listener.listen(YES_NO, timeout_s=0.2)  # ends before the word does
     assert listener.last_timing.audio_s <= 0.2 + 1e-9
     assert result.command is None
+
+
+@pytest.mark.vosk_model
+@pytest.mark.slow
+def test_fillers_let_a_one_command_screen_refuse_other_speech(
+    korean_model: Any, korean_speech: Callable[[str], Path]
+) -> None:
+    only_yes = {"yes": ["네"]}
+    # Without a competitor every sound is "네": this model has no [unk], so the margin cannot help.
+    alone = VoskListener(korean_model, WavSource(korean_speech("다음")))
+    assert alone.listen(only_yes).heard == "네"
+    for spoken, command in (("다음", None), ("네", "yes")):
+        listener = VoskListener(korean_model, WavSource(korean_speech(spoken)), fillers=("아니요", "감사합니다"))
+        assert listener.listen(only_yes).command == command
