@@ -122,7 +122,7 @@ class Endpointer:
     """Speech starts when a chunk is louder than `speech_level`; it ends after `end_silence_s` below it."""
 
     speech_level: float = 500.0
-    end_silence_s: float = 0.25
+    end_silence_s: float = 0.2  # short: commands are single words; the decision budget is 300 ms
     started: bool = False
     _quiet_s: float = 0.0
 

@@ -140,7 +140,7 @@ def test_endpointer_decides_soon_after_speech_and_faster_than_real_time(
     assert listener.listen(YES_NO).command == "no"
     elapsed = time.perf_counter() - began
     timing = listener.last_timing
-    # The WAV has 0.8 s of trailing silence; the endpointer stops after 0.25 s of it.
+    # The WAV has 0.8 s of trailing silence; the endpointer stops after 0.2 s of it.
     assert timing.audio_s < 1.45
     assert timing.processing_s < timing.audio_s  # faster than real time even on a busy CI machine
     assert elapsed < 2.0
