@@ -13,7 +13,8 @@ from kiosk.ui.layout import PRIMARY_W, Box, Metrics, row, text_block_height
 from kiosk.ui.theme import STANDARD, Theme
 from kiosk.ui.widgets import CautionIcon, Fill, KioskButton, TextBox, picture, qr_image
 
-BLOCK_STYLE = {"question": True}  # bold kinds
+BUTTON_CACHE = 64
+LAST_RESORT = 0.85  # below the standard size only when even that cannot fit (small screens, long English)
 
 
 class KioskScreen(FloatLayout):
@@ -28,6 +29,7 @@ class KioskScreen(FloatLayout):
         self._corner_touches: list[float] = []
         self.corner_count, self.corner_window_s = 5, 3.0
         self.fitted_px: dict[str, int] = {}
+        self._buttons: dict = {}
         self.bind(size=self._resized)
 
     def _resized(self, *_args) -> None:
@@ -55,6 +57,7 @@ class KioskScreen(FloatLayout):
         self.clear_widgets()
         self.view = None
         self.qr_textures.clear()
+        self._buttons.clear()
 
     def _header(self, view: ScreenView, m: Metrics) -> float:
         top = m.height - m.margin
@@ -118,16 +121,29 @@ class KioskScreen(FloatLayout):
             "card": (t.secondary_bg, t.secondary_text, t.border, 3),
         }
         style = styles.get(button.role, (t.secondary_bg, t.secondary_text, t.border, 3))
-        widget = KioskButton(button.id, button.label, button.action, button.role, box, style, font_px, self.on_action)
+        key = (button, tuple(box), style, font_px)
+        widget = self._buttons.pop(key, None) or KioskButton(
+            button.id, button.label, button.action, button.role, box, style, font_px, self._dispatch
+        )
+        self._buttons[key] = widget  # reused by the next screen when identical (the fixed bar, つぎへ)
+        while len(self._buttons) > BUTTON_CACHE:
+            self._buttons.pop(next(iter(self._buttons)))
         self.add_widget(widget)
         return widget
+
+    def _dispatch(self, action) -> None:
+        self.on_action(action)
 
     # --- content areas -----------------------------------------------------------------------------------------
     def _content_default(self, view: ScreenView, m: Metrics, box: Box) -> None:
         x, y, w, h = box
-        side = view.picture or view.qr_url
+        side = bool(view.picture or view.qr_url)
         text_w = w - (m.picture_w + m.gap if side else 0)
-        self._blocks(view.blocks, (x, y, text_w, h), m)
+        px = self._body_px(view.blocks, text_w, h, m, m.min_body)
+        if px is None and view.picture and not view.qr_url:
+            side, text_w = False, w  # the text matters more than the picture: give it the whole width
+        px = px or self._body_px(view.blocks, text_w, h, m, round(m.min_body * LAST_RESORT))
+        self._blocks(view.blocks, (x, y, text_w, h), m, px)
         if side:
             self._side(view, (x + text_w + m.gap, y, m.picture_w, h), m)
 
@@ -153,18 +169,25 @@ class KioskScreen(FloatLayout):
         if path.exists():
             self.add_widget(picture(str(path), box))
 
-    def _blocks(self, blocks: tuple[Block, ...], box: Box, m: Metrics) -> None:
-        """Stack text blocks from the top; shrink towards the standard size only when the largest will not fit."""
-        x, y, w, h = box
+    def _body_px(self, blocks: tuple[Block, ...], w: float, h: float, m: Metrics, floor: int) -> int | None:
+        """The largest body size from the chosen one down to `floor` at which the blocks fit (None: none does)."""
         px = m.body
         while True:
-            heights = [self._block_height(b, w, px, m) for b in blocks]
-            if sum(heights) + m.gap * max(0, len(blocks) - 1) <= h or px <= m.min_body:
-                break
-            px = max(m.min_body, int(px * 0.94))
+            needed = sum(self._block_height(b, w, px, m) for b in blocks) + m.gap * max(0, len(blocks) - 1)
+            if needed <= h:
+                return px
+            if px <= floor:
+                return None
+            px = max(floor, int(px * 0.94))
+
+    def _blocks(self, blocks: tuple[Block, ...], box: Box, m: Metrics, px: int | None = None) -> None:
+        """Stack text blocks from the top at `px` (default: the chosen size, shrunk only as far as needed)."""
+        x, y, w, h = box
+        px = px or self._body_px(blocks, w, h, m, m.min_body) or m.min_body
         self.fitted_px["body"] = px
         top = y + h
-        for block, bh in zip(blocks, heights, strict=True):
+        for block in blocks:
+            bh = self._block_height(block, w, px, m)
             top -= bh
             self._block(block, (x, top, w, bh), px, m)
             top -= m.gap
@@ -172,9 +195,9 @@ class KioskScreen(FloatLayout):
     def _block_height(self, block: Block, w: float, px: int, m: Metrics) -> float:
         if block.kind == "caution":
             icon = px * 1.6
-            return max(icon, text_block_height(block.text, w - icon - 3 * 20, px)) + 40
+            return max(icon, text_block_height(block.text, w - icon - 3 * 20, px, bold=True)) + 40
         if block.kind == "staff":
-            return text_block_height(block.text, w - 40, max(px, m.title)) + 40
+            return text_block_height(block.text, w - 40, staff_px(px)) + 40
         return text_block_height(block.text, w, px, bold=block.kind == "question")
 
     def _block(self, block: Block, box: Box, px: int, m: Metrics) -> None:
@@ -188,7 +211,7 @@ class KioskScreen(FloatLayout):
             self.add_widget(TextBox(block.text, text_box, px, t.caution_text, bold=True))
         elif block.kind == "staff":
             self.add_widget(Fill(box, t.staff_bg, t.border, 3, radius=12))
-            self.add_widget(TextBox(block.text, (x + 20, y + 20, w - 40, h - 40), max(px, m.title), t.staff_text))
+            self.add_widget(TextBox(block.text, (x + 20, y + 20, w - 40, h - 40), staff_px(px), t.staff_text))
         else:
             self.add_widget(TextBox(block.text, box, px, t.page_text, bold=block.kind == "question"))
 
@@ -257,6 +280,11 @@ class KioskScreen(FloatLayout):
                 self.on_corner()
                 return True
         return super().on_touch_down(touch)
+
+
+def staff_px(body_px: int) -> int:
+    """Staff messages are drawn very large: title size (1.4× the body text)."""
+    return round(body_px * 1.4)
 
 
 class Shield(Fill):

@@ -8,7 +8,6 @@ from io import BytesIO
 from kivy.graphics import Color, Line, Rectangle, RoundedRectangle, Triangle
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.image import Image
-from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 from kiosk.ui.text import fit
@@ -17,27 +16,39 @@ from kiosk.ui.theme import rgba
 LINE_SPACING = 1.15
 
 
-class TextBox(Label):
-    """A label whose text is already wrapped to its box; `fits()` says whether the rendered text stays inside."""
+def render_text(text: str, font_px: int, colour: str, *, bold: bool, halign: str):
+    """A texture of already-wrapped lines, never re-wrapped by Kivy (its core text provider: cheaper than a Label)."""
+    from kivy.core.text import Label as CoreLabel
+
+    core = CoreLabel(
+        text=text,
+        font_size=font_px,
+        bold=bold,
+        text_size=(None, None),
+        halign=halign,
+        valign="top",
+        line_height=LINE_SPACING,
+        color=rgba(colour),
+    )
+    core.refresh()
+    return core.texture
+
+
+class TextBox(Widget):
+    """Text wrapped at phrase boundaries to its box and drawn centred vertically in it; `fits()` checks the result."""
 
     def __init__(self, text: str, box: tuple[float, float, float, float], font_px: int, colour: str, **kw):
         x, y, w, h = box
-        align = kw.pop("halign", "left")
-        wrapped, px = fit(text, w, h, font_px, kw.pop("min_px", font_px), bold=kw.get("bold", False))
-        super().__init__(
-            text=wrapped,
-            font_size=px,
-            color=rgba(colour),
-            pos=(x, y),
-            size=(w, h),
-            size_hint=(None, None),
-            text_size=(w, None),
-            halign=align,
-            valign="middle",
-            line_height=LINE_SPACING,
-            **kw,
-        )
-        self.texture_update()
+        self.halign = kw.pop("halign", "left")
+        self.bold = kw.pop("bold", False)
+        self.text, self.font_size = fit(text, w, h, font_px, kw.pop("min_px", font_px), bold=self.bold)
+        super().__init__(pos=(x, y), size=(w, h), size_hint=(None, None), **kw)
+        texture = render_text(self.text, self.font_size, colour, bold=self.bold, halign=self.halign)
+        self.texture_size = tuple(texture.size)
+        left = {"left": x, "center": x + (w - texture.width) / 2, "right": x + w - texture.width}[self.halign]
+        with self.canvas:
+            Color(1, 1, 1, 1)
+            Rectangle(texture=texture, pos=(left, y + (h - texture.height) / 2), size=texture.size)
 
     def fits(self) -> bool:
         """True when the rendered text is no wider and no taller than the box."""
@@ -59,37 +70,33 @@ class Fill(Widget):
                 Line(rounded_rectangle=(x, y, w, h, radius or 1), width=border_px)
 
 
-class KioskButton(ButtonBehavior, Label):
-    """A touch target carrying the guide action it dispatches; the label is fitted to the button."""
+class KioskButton(ButtonBehavior, Widget):
+    """A touch target carrying the guide action it dispatches; the label is fitted inside its padding."""
 
     def __init__(self, button_id: str, label: str, action, role: str, box, style, font_px: int, on_action: Callable):
         x, y, w, h = box
         bg, fg, border, border_px = style
         pad = max(8, int(min(w, h) * 0.08))
-        wrapped, px = fit(label, w - 2 * pad, h - 2 * pad, font_px, max(18, int(font_px * 0.6)), bold=True)
-        super().__init__(
-            text=wrapped,
-            font_size=px,
-            bold=True,
-            color=rgba(fg),
-            pos=(x, y),
-            size=(w, h),
-            size_hint=(None, None),
-            text_size=(w - 2 * pad, None),
-            halign="center",
-            valign="middle",
-            line_height=LINE_SPACING,
-        )
-        self.button_id, self.action, self.role = button_id, action, role
         self.inner = (w - 2 * pad, h - 2 * pad)
+        self.text, self.font_size = fit(label, *self.inner, font_px, max(18, int(font_px * 0.6)), bold=True)
+        super().__init__(pos=(x, y), size=(w, h), size_hint=(None, None))
+        self.button_id, self.action, self.role = button_id, action, role
         self._on_action = on_action
-        with self.canvas.before:
+        radius = min(18, h / 6)
+        with self.canvas:
             Color(*rgba(bg))
-            RoundedRectangle(pos=(x, y), size=(w, h), radius=[min(18, h / 6)])
+            RoundedRectangle(pos=(x, y), size=(w, h), radius=[radius])
             if border_px:
                 Color(*rgba(border))
-                Line(rounded_rectangle=(x, y, w, h, min(18, h / 6)), width=border_px)
-        self.texture_update()
+                Line(rounded_rectangle=(x, y, w, h, radius), width=border_px)
+            self.texture_size = (0, 0)
+            if self.text:
+                texture = render_text(self.text, self.font_size, fg, bold=True, halign="center")
+                self.texture_size = tuple(texture.size)
+                Color(1, 1, 1, 1)
+                Rectangle(
+                    texture=texture, pos=(x + (w - texture.width) / 2, y + (h - texture.height) / 2), size=texture.size
+                )
 
     def on_release(self) -> None:
         """Send the button's action up (messages up)."""
@@ -115,10 +122,19 @@ class CautionIcon(Widget):
             Rectangle(pos=(x + w * 0.45, y + h * 0.12), size=(w * 0.1, h * 0.12))
 
 
+_PICTURES: dict[str, object] = {}
+
+
 def picture(source: str, box) -> Image:
-    """A content picture scaled into its box, keeping its proportions."""
+    """A content picture scaled into its box, keeping its proportions (textures shared: pictures are content)."""
+    from kivy.core.image import Image as CoreImage
+
+    if source not in _PICTURES:
+        _PICTURES[source] = CoreImage(source).texture
     x, y, w, h = box
-    return Image(source=source, pos=(x, y), size=(w, h), size_hint=(None, None), fit_mode="contain")
+    image = Image(pos=(x, y), size=(w, h), size_hint=(None, None), fit_mode="contain")
+    image.texture = _PICTURES[source]
+    return image
 
 
 def qr_png(url: str) -> bytes:

@@ -1,0 +1,109 @@
+"""Every screen the shipped content can produce, and the checks a kiosk screen must pass (used by the layout tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from functools import lru_cache
+
+from kiosk.guide import Guide, GuideState, ScreenView
+from kiosk.guide.state import Escalation, Place
+from kiosk.ui.layout import MIN_GAP, MIN_TARGET, PRIMARY_H, PRIMARY_W
+
+LONG_STAFF_MESSAGE = (
+    "カードを読み取り機の上に置いたまま、うごかさずに 5秒ほど お待ちください。すぐに そちらへ 行きます。"
+)
+
+
+def screen_states(guide: Guide, language: str, size: str) -> Iterator[tuple[str, GuideState]]:
+    """(name, state) for every screen: start, catalog pages, each procedure's before/missing/steps, help, waiting."""
+    base = GuideState(session_id="sweep-session", language=language, text_size=size)
+    yield "start", replace(base, session_id=None)
+    pages = -(-len(guide.procedures) // guide.settings.page_size)
+    for page in range(pages):
+        yield f"catalog-{page}", replace(base, place=Place("catalog", page=page))
+    for pid, procedure in sorted(guide.procedures.items()):
+        yield f"{pid}/before", replace(base, place=Place("before", pid))
+        yield f"{pid}/missing", replace(base, place=Place("missing", pid))
+        for step in procedure.steps:
+            yield f"{pid}/{step.id}", replace(base, place=Place("step", pid, step.id))
+    yield "help", replace(base, place=Place("help"))
+    yield "offer", replace(base, place=Place("offer"), offer_signal="idle-long")
+    esc = Escalation("other", status="waiting", position=3, wait_s=420, waited_s=9999, messages=(LONG_STAFF_MESSAGE,))
+    yield "waiting", replace(base, place=Place("waiting"), escalation=esc)
+    yield "unreachable", replace(base, place=Place("waiting"), escalation=replace(esc, status="unreachable"))
+
+
+def overlay_state(state: GuideState) -> GuideState:
+    """The same state with the inactivity warning showing."""
+    return replace(state, warning_left_s=60.0)
+
+
+def _gap(a, b) -> float:
+    (ax, ay, aw, ah), (bx, by, bw, bh) = a, b
+    dx = max(bx - (ax + aw), ax - (bx + bw), 0)
+    dy = max(by - (ay + ah), ay - (by + bh), 0)
+    return max(dx, dy)
+
+
+def _overlap(a, b) -> bool:
+    (ax, ay, aw, ah), (bx, by, bw, bh) = a, b
+    return ax < bx + bw - 0.5 and bx < ax + aw - 0.5 and ay < by + bh - 0.5 and by < ay + ah - 0.5
+
+
+def layout_problems(screen, view: ScreenView, size: tuple[int, int]) -> list[str]:
+    """Render `view` at `size` (no frame needed) and list everything wrong with the result."""
+    from kiosk.ui.widgets import KioskButton, TextBox
+
+    screen.show(view, size=size)
+    w, h = size
+    widgets = list(screen.children)
+    buttons = [x for x in widgets if isinstance(x, KioskButton)]
+    texts = [x for x in widgets if isinstance(x, TextBox)]
+    problems = []
+    for t in texts:
+        if not t.fits():
+            problems.append(f"text overflows its box: {t.text[:30]!r} texture {t.texture_size} box {t.size}")
+        if t.x < -0.5 or t.y < -0.5 or t.right > w + 0.5 or t.top > h + 0.5:
+            problems.append(f"text outside the window: {t.text[:30]!r}")
+    for b in buttons:
+        if not b.fits():
+            problems.append(f"label overflows button {b.button_id}: {b.texture_size} in {b.inner}")
+        if b.width < MIN_TARGET or b.height < MIN_TARGET:
+            problems.append(f"target {b.button_id} smaller than {MIN_TARGET}px: {b.size}")
+        if b.role in ("primary", "choice", "card") and (b.width < PRIMARY_W or b.height < PRIMARY_H):
+            problems.append(f"primary {b.button_id} smaller than {PRIMARY_W}×{PRIMARY_H}: {b.size}")
+    if view.overlay is None:
+        rects = [(b.button_id, (b.x, b.y, b.width, b.height)) for b in buttons]
+        for i, (ida, ra) in enumerate(rects):
+            for idb, rb in rects[i + 1 :]:
+                if _overlap(ra, rb) or _gap(ra, rb) < MIN_GAP - 0.5:
+                    problems.append(f"buttons {ida} and {idb} closer than {MIN_GAP}px")
+        for t in texts:
+            box = (t.x, t.y, t.width, t.height)
+            for b in buttons:
+                if b.role != "card" and _overlap(box, (b.x, b.y, b.width, b.height)):
+                    problems.append(f"text {t.text[:20]!r} runs into button {b.button_id}")
+            for other in texts:
+                if other is not t and _overlap(box, (other.x, other.y, other.width, other.height)):
+                    problems.append(f"texts overlap: {t.text[:20]!r} / {other.text[:20]!r}")
+    return problems
+
+
+@lru_cache(maxsize=1)
+def _font_probe(path: str):
+    from PIL import ImageFont
+
+    font = ImageFont.truetype(path, 40)
+    tofu = font.getmask("\U000f0000")
+    return font, (tofu.size, bytes(tofu))
+
+
+@lru_cache(maxsize=20000)
+def covered(path: str, ch: str) -> bool:
+    """True when the font file draws `ch` with its own glyph (not the .notdef box)."""
+    if ch.isspace() or ch in "\u200b":
+        return True
+    font, tofu = _font_probe(path)
+    mask = font.getmask(ch)
+    return (mask.size, bytes(mask)) != tofu
