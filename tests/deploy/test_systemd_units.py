@@ -216,3 +216,10 @@ def test_purge_keeps_the_configured_retention() -> None:
     # A default for when helpdesk.env leaves it out (systemd lets EnvironmentFile= values override Environment=).
     assert "YORISOI_EVENT_RETENTION_DAYS=180" in service.all("Environment")
     assert service["EnvironmentFile"] == "/etc/yorisoi/helpdesk.env"
+
+
+def test_the_example_kiosk_config_is_valid_for_the_kiosk() -> None:
+    config_module = pytest.importorskip("kiosk.config")
+    config = config_module.load_config(DEPLOY / "kiosk/kiosk.example.yaml")
+    assert config.key_file == Path("/etc/yorisoi/kiosk.key")
+    assert config.helpdesk_url.startswith("https://")
