@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -16,6 +17,17 @@ from helpdesk.embedded import EmbeddedServer
 from helpdesk.store import accounts
 
 PASSWORD = "correct horse battery staple"
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1366, "height": 768}
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
+
 SITES = {"north": ("北公民館", 10), "south": ("南公民館", 10)}
 KIOSKS = {"north-1": "north", "south-1": "south"}
 STAFF = {  # login: (role, sites, display name)
@@ -96,3 +108,98 @@ def helpdesk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Helpdesk]:
         yield Helpdesk(server.base_url, keys, url)
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where the browser tests save screenshots (git-ignored)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Debian Chromium for a test module (never `playwright install`)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def staff_page(browser: Any, helpdesk: Helpdesk) -> Iterator[Any]:
+    """Factory: a new browser context (own cookies) at 1366×768, logged in through the form as a login."""
+    contexts: list[Any] = []
+
+    def open_page(login_name: str) -> Any:
+        context = browser.new_context(viewport=VIEWPORT, locale="ja-JP")
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{helpdesk.base_url}/console/login")
+        page.fill("#login", login_name)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/console/login" not in url, timeout=10_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@dataclass(frozen=True)
+class Accessibility:
+    """In-page checks: unlabelled controls and text below 4.5:1 contrast."""
+
+    def unlabelled(self, page: Any) -> list[str]:
+        """Visible controls without a label, aria-label or text."""
+        return page.evaluate(UNLABELLED_CONTROLS_JS)
+
+    def contrast(self, page: Any) -> dict:
+        """{checked: n, bad: [...]} over every visible element with its own text."""
+        return page.evaluate(LOW_CONTRAST_JS)
+
+
+@pytest.fixture
+def a11y() -> Accessibility:
+    """The accessibility checks."""
+    return Accessibility()
+
+
+UNLABELLED_CONTROLS_JS = """
+() => [...document.querySelectorAll('input, select, textarea, button, a[href]')]
+  .filter((el) => el.offsetParent !== null || el.getClientRects().length)
+  .filter((el) => {
+    const named = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')
+      || (el.tagName === 'BUTTON' || el.tagName === 'A') && el.textContent.trim();
+    return !named;
+  })
+  .map((el) => el.outerHTML.slice(0, 120))
+"""
+
+LOW_CONTRAST_JS = """
+() => {
+  const parse = (c) => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
+    const p = m[1].split(',').map(Number); return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1}; };
+  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+  const background = (el) => { for (let n = el; n; n = n.parentElement) {
+    const c = parse(getComputedStyle(n).backgroundColor); if (c && c.a > 0.5) return c; } return {r: 255, g: 255, b: 255, a: 1}; };
+  const bad = [];
+  let checked = 0;
+  for (const el of document.querySelectorAll('body *')) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.getClientRects().length) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || Number(style.opacity) === 0) continue;
+    if (el.closest('.visually-hidden, .skip')) continue;
+    const fg = parse(style.color), bg = background(el);
+    const a = lum(fg), b = lum(bg);
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    checked += 1;
+    if (ratio < 4.5) bad.push(`${el.tagName}.${el.className} "${el.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}`);
+  }
+  return {checked, bad};
+}
+"""

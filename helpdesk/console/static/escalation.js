@@ -23,18 +23,18 @@
     box.setAttribute("lang", residentLang(ctx.language));
     const s = ctx.screen;
     if (!s) { box.replaceChildren(Y.el("p", { text: `${ctx.procedure_id} / ${ctx.step_id}` })); return; }
-    box.replaceChildren(
+    box.replaceChildren(...[
       Y.el("p", { class: "screen-title", text: s.title }),
       s.picture_url ? Y.el("img", { src: s.picture_url, alt: "", class: "screen-picture" }) : null,
       Y.el("p", { class: "screen-text", text: s.instruction }),
       s.caution ? Y.el("p", { class: "screen-caution", text: `${Y.t("esc.caution")}: ${s.caution}` }) : null,
       s.question ? Y.el("p", { class: "screen-question", text: s.question }) : null,
       s.choices.length ? Y.el("ul", { class: "screen-choices" }, s.choices.map((c) => Y.el("li", { text: c }))) : null,
-      s.end ? Y.el("p", { class: "screen-end", text: s.end }) : null);
+      s.end ? Y.el("p", { class: "screen-end", text: s.end }) : null].filter(Boolean));
   }
 
   function fact(term, ...value) {
-    return [Y.el("dt", { text: term }), Y.el("dd", {}, ...value)];
+    return Y.el("div", { class: "fact" }, Y.el("dt", { text: term }), Y.el("dd", {}, ...value));
   }
 
   function holderText(ctx) {
@@ -47,14 +47,14 @@
       ? [Y.el("span", { class: "badge offer", text: Y.t("esc.offered") }), ` ${ctx.offer_signal}`]
       : [Y.label("reason", ctx.reason)];
     document.getElementById("facts").replaceChildren(
-      ...fact(Y.t("queue.col_status"), Y.el("span", { class: `status ${ctx.status}`, text: Y.label("status", ctx.status) }),
+      fact(Y.t("queue.col_status"), Y.el("span", { class: `status ${ctx.status}`, text: Y.label("status", ctx.status) }),
         ctx.outcome ? ` — ${Y.label("outcome", ctx.outcome)}` : ""),
-      ...fact(Y.t("esc.holder"), Y.el("strong", { id: "holder", text: holderText(ctx) })),
-      ...fact(Y.t("esc.reason"), ...reason),
-      ...fact(Y.t("esc.waited"), Y.el("span", { id: "waited", text: Y.duration(ctx.waited_s) })),
-      ...fact(`${Y.t("queue.col_site")} / ${Y.t("queue.col_kiosk")}`, `${ctx.site_name} / ${ctx.kiosk_id}`),
-      ...fact(Y.t("queue.col_procedure"), `${ctx.procedure_title} — ${ctx.step_title}`),
-      ...fact(Y.t("esc.language"), Y.label("language", ctx.language)));
+      fact(Y.t("esc.holder"), Y.el("strong", { id: "holder", text: holderText(ctx) })),
+      fact(Y.t("esc.reason"), ...reason),
+      fact(Y.t("esc.waited"), Y.el("span", { id: "waited", text: Y.duration(ctx.waited_s) })),
+      fact(`${Y.t("queue.col_site")} / ${Y.t("queue.col_kiosk")}`, `${ctx.site_name} / ${ctx.kiosk_id}`),
+      fact(Y.t("queue.col_procedure"), `${ctx.procedure_title} — ${ctx.step_title}`),
+      fact(Y.t("esc.language"), Y.label("language", ctx.language)));
   }
 
   function renderPath(ctx) {

@@ -174,5 +174,5 @@
   Y.api("GET", "/console/api/titles").then((titles) => { state.titles = titles; render(); }).catch(() => {});
   load();
   connect();
-  setInterval(tick, 1000);
+  setInterval(tick, 500);
 })();

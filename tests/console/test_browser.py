@@ -1,0 +1,247 @@
+"""The console in real headless Chromium against a real helpdesk: live queue, escalation work, isolation, a11y."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+
+import pytest
+import requests
+from sqlalchemy import update
+
+from content.loader import load_catalog
+from helpdesk.database import Database
+from helpdesk.tables import escalations
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+WIDTH, HEIGHT = 1366, 768
+
+
+def wait_live(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the queue's event stream is connected."""
+    page.wait_for_selector("#live.on", timeout=10_000)
+
+
+def age(helpdesk, escalation_id: str, minutes: int) -> None:
+    """Make an escalation look older (to show an SLA breach)."""
+    db = Database(helpdesk.database_url)
+    try:
+        with db.write() as conn:
+            conn.execute(
+                update(escalations)
+                .where(escalations.c.id == escalation_id)
+                .values(created_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes))
+            )
+    finally:
+        db.dispose()
+
+
+def test_escalation_reaches_the_queue_live_and_is_answered(helpdesk, staff_page, a11y, artifacts) -> None:
+    """Kiosk escalates → row appears without reload < 1 s → claim → reply reaches kiosk long-poll → resolve."""
+    alice = staff_page("alice")
+    assert alice.url.endswith("/console/queue")
+    bob = staff_page("bob")
+    wait_live(alice)
+    wait_live(bob)
+    old = helpdesk.escalate("north-1", step_id="place-card", reason="pin-forgotten")
+    age(helpdesk, old["id"], minutes=25)
+    helpdesk.escalate("north-1", step_id="has-card", reason="offer:idle-long", language="ja-easy")
+    alice.wait_for_selector(f'tr[data-id="{old["id"]}"]', timeout=5_000)
+
+    started = time.monotonic()
+    new = helpdesk.escalate(
+        "north-1",
+        step_id="enter-pin",
+        language="en",
+        reason="card-unreadable",
+        path=[{"step_id": "has-card", "seconds": 12}, {"step_id": "place-card", "seconds": 95.5}],
+    )
+    alice.wait_for_selector(f'tr[data-id="{new["id"]}"]', timeout=1_000)
+    appeared_s = time.monotonic() - started
+    assert appeared_s < 1.0
+    print(f"escalation visible in the open queue after {appeared_s * 1000:.0f} ms")
+
+    late_row = alice.locator(f'tr[data-id="{old["id"]}"]')
+    assert "late" in late_row.get_attribute("class")
+    assert late_row.locator(".icon-late").count() == 1
+    assert int(alice.inner_text("#count-waiting")) >= 3
+    assert int(alice.inner_text("#count-breached")) >= 1
+    first_wait = alice.locator(f'tr[data-id="{new["id"]}"] .wait').inner_text()
+    alice.wait_for_timeout(2_100)
+    assert alice.locator(f'tr[data-id="{new["id"]}"] .wait').inner_text() != first_wait, "waiting time ticks"
+    alice.screenshot(path=str(artifacts / "queue.png"))
+
+    alice.click(f'tr[data-id="{new["id"]}"] a.open')
+    alice.wait_for_url(f"**/console/escalations/{new['id']}")
+    step = load_catalog().get("konbini-juminhyo").step("enter-pin")
+    alice.wait_for_selector(".screen-title")
+    assert alice.inner_text(".screen-title") == step.title.get("en")
+    assert alice.inner_text(".screen-text") == step.instruction.get("en")
+    assert alice.get_attribute(".screen-picture", "src") == f"/console/pictures/{step.picture}"
+    assert alice.locator("#path li").count() == 2
+    assert alice.locator(".canned-reply").first.get_attribute("data-language") == "en"
+
+    alice.click("#claim-btn")
+    alice.wait_for_selector("#holder:has-text('（')")
+    assert "青木" in alice.inner_text("#holder")
+    bob.wait_for_selector(f'tr[data-id="{new["id"]}"] .holder:has-text("青木")', timeout=3_000)
+
+    kiosk_headers = {"Authorization": f"Bearer {helpdesk.keys['north-1']}"}
+    messages_url = f"{helpdesk.base_url}/api/v1/escalations/{new['id']}/messages"
+    last_id = requests.get(messages_url, headers=kiosk_headers, timeout=10).json()["last_id"]
+    received: list[dict] = []
+    poll = threading.Thread(
+        target=lambda: received.extend(
+            requests.get(messages_url, params={"after": last_id, "wait": 20}, headers=kiosk_headers, timeout=30).json()[
+                "messages"
+            ]
+        )
+    )
+    poll.start()
+    canned_text = alice.locator(".canned-reply").first.inner_text().split(" ", 1)[1]
+    alice.locator(".canned-reply").first.click()
+    alice.click("#reply-form button[type=submit]")
+    poll.join(15)
+    assert [m["text"] for m in received] == [canned_text]
+    assert received[0]["sender"] == "staff"
+
+    alice.select_option("#step-select", "place-card")
+    alice.click("#step-form button")
+    alice.click("#coming-btn")
+    alice.wait_for_selector("#messages li.msg.staff >> nth=2")
+    after_step = requests.get(messages_url, params={"after": last_id}, headers=kiosk_headers, timeout=10).json()
+    kinds = [(m["kind"], m.get("step_id")) for m in after_step["messages"]]
+    assert kinds == [("text", None), ("send-step", "place-card"), ("coming", None)]
+    alice.screenshot(path=str(artifacts / "escalation.png"))
+
+    alice.select_option("#outcome-select", "solved")
+    alice.click("#resolve-form button")
+    alice.wait_for_selector("#facts .status.resolved")
+    status = requests.get(f"{helpdesk.base_url}/api/v1/escalations/{new['id']}", headers=kiosk_headers, timeout=10)
+    assert status.json()["status"] == "resolved"
+    assert status.json()["outcome"] == "solved"
+    alice.context.close()
+    bob.context.close()
+
+
+def test_second_staff_sees_the_holder_and_a_lost_race_says_so(helpdesk, staff_page, a11y, artifacts) -> None:
+    """Bob's page still offers "claim"; Alice wins; Bob's click gets a clear message naming her."""
+    escalation = helpdesk.escalate("north-1")
+    bob = staff_page("bob")
+    # Hold Bob's conversation long-poll so his page cannot learn of Alice's claim before he clicks.
+    bob.route("**/messages?*", lambda route: None)
+    bob.goto(f"{helpdesk.base_url}/console/escalations/{escalation['id']}")
+    bob.wait_for_selector("#claim-btn:enabled")
+    helpdesk.staff_session("alice").post(f"{helpdesk.base_url}/api/v1/escalations/{escalation['id']}/claim")
+    bob.click("#claim-btn")
+    bob.wait_for_selector("#alert:not([hidden])")
+    assert "ほかの係員が先に対応を始めました" in bob.inner_text("#alert")
+    assert "青木" in bob.inner_text("#alert")
+    assert bob.inner_text("#holder") == "青木"
+    assert bob.locator("#claim-btn").is_disabled()
+    assert bob.locator("#reply-form button").is_disabled()
+    bob.context.close()
+
+
+def test_staff_of_one_site_never_see_another_sites_escalations(helpdesk, staff_page, a11y, artifacts) -> None:
+    """Carol (south) gets south escalations live, never north ones: not in the page, the stream or by URL."""
+    carol = staff_page("carol")
+    wait_live(carol)
+    events: list[str] = []
+    session = helpdesk.staff_session("carol")
+
+    def listen() -> None:
+        with session.get(f"{helpdesk.base_url}/api/v1/queue/stream", stream=True, timeout=10) as response:
+            for line in response.iter_lines(decode_unicode=True):
+                events.append(line)
+                if "south" in line:
+                    return
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
+    time.sleep(0.3)
+    north = helpdesk.escalate("north-1")
+    south = helpdesk.escalate("south-1")
+    carol.wait_for_selector(f'tr[data-id="{south["id"]}"]', timeout=1_000)
+    listener.join(10)
+    assert any(south["id"] in line for line in events)
+    assert not any(north["id"] in line for line in events)
+    assert carol.locator(f'tr[data-id="{north["id"]}"]').count() == 0
+    assert carol.locator("tbody tr").count() == carol.locator('tbody tr:has-text("南公民館")').count()
+    carol.goto(f"{helpdesk.base_url}/console/escalations/{north['id']}")
+    carol.wait_for_selector("#alert:not([hidden])")
+    assert "見つからない" in carol.inner_text("#alert")
+    assert carol.locator(".screen-title").count() == 0
+    carol.context.close()
+
+
+def test_console_is_labelled_keyboard_operable_and_readable(helpdesk, staff_page, a11y, artifacts) -> None:
+    """Every control has a label, text contrast ≥ 4.5:1, no sideways scrolling at 1366×768, keyboard-only claim."""
+    escalation = helpdesk.escalate("north-1", reason="offer:back-and-forth", step_id="has-card")
+    page = staff_page("alice")
+    wait_live(page)
+    page.wait_for_selector(f'tr[data-id="{escalation["id"]}"]')
+    for url in ("/console/queue", f"/console/escalations/{escalation['id']}", "/console/login?role=none"):
+        page.goto(helpdesk.base_url + url)
+        page.wait_for_load_state("networkidle") if "escalations" not in url else page.wait_for_selector(".screen-title")
+        assert a11y.unlabelled(page) == [], url
+        contrast = a11y.contrast(page)
+        assert contrast["checked"] > 5 and contrast["bad"] == [], (url, contrast)
+        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH, url
+
+    page.goto(helpdesk.base_url + "/console/queue")
+    page.wait_for_selector(f'tr[data-id="{escalation["id"]}"]')
+    for _ in range(40):  # Tab through the page to the escalation's "open" link
+        page.keyboard.press("Tab")
+        if (
+            page.evaluate("document.activeElement.closest('tr') && document.activeElement.closest('tr').dataset.id")
+            == escalation["id"]
+        ):
+            break
+    else:
+        pytest.fail("the escalation's link cannot be reached with Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/console/escalations/{escalation['id']}")
+    page.wait_for_selector("#claim-btn:enabled")
+    page.keyboard.press("c")
+    page.wait_for_selector("#holder:has-text('（')")
+    page.keyboard.press("r")
+    assert page.evaluate("document.activeElement.id") == "reply-text"
+    page.keyboard.type("少々お待ちください")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#messages li.msg.staff:has-text('少々お待ちください')")
+    box = page.locator("#claim-btn").bounding_box()
+    assert box and box["y"] + box["height"] <= HEIGHT, "actions visible without scrolling"
+    page.context.close()
+
+
+def test_admin_registers_a_kiosk_whose_key_is_shown_once_and_works(helpdesk, staff_page, a11y, artifacts) -> None:
+    """Admin registers a kiosk in the page; the shown key works; its heartbeat shows online with its version."""
+    page = staff_page("adam")
+    assert page.url.endswith("/console/admin/sites")
+    page.goto(helpdesk.base_url + "/console/admin/kiosks")
+    page.wait_for_selector("#admin-body tr")
+    page.fill("#f-kiosk-id", "north-9")
+    page.select_option("#f-site", "north")
+    page.click("#add-form button")
+    page.wait_for_selector("#secret-value")
+    key = page.inner_text("#secret-value")
+    heartbeat = {"kiosk_version": "0.1.0", "content_version": "c1", "voice_available": True, "outbox_length": 2}
+    answer = requests.post(
+        f"{helpdesk.base_url}/api/v1/kiosks/heartbeat",
+        json=heartbeat,
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=10,
+    )
+    assert answer.status_code == 200
+    page.reload()
+    row = page.locator("#admin-body tr:has-text('north-9')")
+    row.wait_for()
+    assert "オンライン" in row.inner_text() and "0.1.0" in row.inner_text()
+    assert page.locator("#secret-value").count() == 0, "the key is not shown again"
+    assert a11y.unlabelled(page) == []
+    assert a11y.contrast(page)["bad"] == []
+    page.screenshot(path=str(artifacts / "admin-kiosks.png"))
+    page.context.close()
