@@ -172,7 +172,11 @@ def kiosk_config(tmp_path):
             "helpdesk_url": "http://127.0.0.1:9",
             "fallback_phone": "0120-123-456",
             "timeouts": {"idle_warning_s": 60, "warning_grace_s": 30, "help_fallback_after_s": 60},
-            "site_values": {"counter_hours": "平日9時から17時", "reservation_url": "https://example.jp/yoyaku"},
+            "site_values": {
+                "counter_hours": "平日9時から17時",
+                "facility_reservation_url": "https://yoyaku.city.example.jp/shisetsu",
+                "library_url": "https://lib.city.example.jp/yoyaku",
+            },
             "handout_url": "https://helpdesk.example.jp/handouts/{procedure}?lang={language}",
             "voice": False,
             "maintenance": {"pin_sha256": hash_pin("2468")},
