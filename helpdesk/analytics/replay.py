@@ -1,0 +1,118 @@
+"""Replay one anonymised session: what the resident saw, step by step, what they did and how long it took."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+
+from helpdesk.analytics.sql import Scope, event_filter
+from helpdesk.tables import session_events
+
+HELP_SCREENS = ("help-opened", "help-asked", "help-offered")
+
+
+@dataclass(frozen=True)
+class Moment:
+    """One recorded event, seconds after the session started (no kiosk id, no clock time)."""
+
+    offset_s: float
+    action: str
+    step_id: str | None
+    outcome: str | None
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A screen the resident saw: the step on it, when it appeared, how long it stayed, what happened on it."""
+
+    index: int
+    step_id: str | None
+    offset_s: float
+    seconds: float
+    moments: tuple[Moment, ...]
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A session ready to step through."""
+
+    session_id: str
+    procedure_id: str | None
+    language: str
+    site_id: str
+    day: dt.date
+    outcome: str | None
+    frames: tuple[Frame, ...]
+    moments: tuple[Moment, ...]
+
+
+def load(conn: Connection, session_id: str) -> Replay | None:
+    """The session's replay, or None when no such session is stored."""
+    e = session_events
+    rows = conn.execute(
+        select(e.c.procedure_id, e.c.step_id, e.c.action, e.c.outcome, e.c.at, e.c.site_id)
+        .where(e.c.session_id == session_id)
+        .order_by(e.c.at)
+    ).all()
+    if not rows:
+        return None
+    start = rows[0].at
+    moments = tuple(Moment(round((r.at - start).total_seconds(), 1), r.action, r.step_id, r.outcome) for r in rows)
+    language = next((r.outcome for r in rows if r.action == "session-start" and r.outcome), "ja")
+    procedure_id = next((r.procedure_id for r in rows if r.procedure_id), None)
+    ending = next((r.outcome for r in reversed(rows) if r.action == "session-end"), None)
+    return Replay(
+        session_id=session_id,
+        procedure_id=procedure_id,
+        language=language,
+        site_id=rows[0].site_id,
+        day=start.date(),
+        outcome=ending,
+        frames=frames(moments),
+        moments=moments,
+    )
+
+
+def frames(moments: tuple[Moment, ...]) -> tuple[Frame, ...]:
+    """Cut the moments into screens: a step appears on step-shown; `back` returns to the step shown before it."""
+    shown: list[str | None] = []
+    cuts: list[tuple[float, str | None, list[Moment]]] = [(0.0, None, [])]
+    for moment in moments:
+        if moment.action in ("step-shown", "staff-step") and moment.step_id:
+            if moment.action == "staff-step" and moment.outcome:
+                continue  # the step-shown that follows draws it
+            shown.append(moment.step_id)
+            cuts.append((moment.offset_s, moment.step_id, [moment]))
+            continue
+        if moment.action == "back" and shown:
+            cuts[-1][2].append(moment)
+            if not _closes_help(cuts[-1][2]):
+                shown.pop()
+            cuts.append((moment.offset_s, shown[-1] if shown else None, []))
+            continue
+        cuts[-1][2].append(moment)
+    end = moments[-1].offset_s if moments else 0.0
+    result = []
+    for i, (offset, step_id, inside) in enumerate(cuts):
+        following = cuts[i + 1][0] if i + 1 < len(cuts) else end
+        result.append(Frame(i, step_id, offset, round(following - offset, 1), tuple(inside)))
+    return tuple(f for f in result if f.moments or f.step_id)
+
+
+def _closes_help(inside: list[Moment]) -> bool:
+    """A `back` after help was asked on a screen closes the help or waiting screen: the step stays."""
+    return any(m.action in HELP_SCREENS for m in inside[:-1])
+
+
+def recent_sessions(conn: Connection, scope: Scope, limit: int = 50) -> list[dict]:
+    """The latest ended sessions in scope: id, procedure, last step, how it ended, total seconds, day."""
+    e = session_events
+    rows = conn.execute(
+        select(e.c.session_id, e.c.procedure_id, e.c.step_id, e.c.outcome, e.c.seconds, e.c.at, e.c.site_id)
+        .where(event_filter(scope), e.c.action == "session-end")
+        .order_by(e.c.at.desc())
+        .limit(limit)
+    )
+    return [dict(r._mapping) for r in rows]

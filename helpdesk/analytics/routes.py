@@ -1,0 +1,227 @@
+"""Trainer pages (`/trainer/...`), CSV and PDF exports, the analytics JSON API, and step thresholds for kiosks."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+
+from content.loader import picture_path
+from content.schema import Procedure
+from helpdesk.analytics import handout, pages, replay, report, steps, views
+from helpdesk.analytics.settings import AnalyticsSettings
+from helpdesk.analytics.sql import Scope
+from helpdesk.api.deps import Caller, ServicesDep
+from helpdesk.errors import Forbidden, NotFound
+from helpdesk.principals import KioskPrincipal, StaffPrincipal
+from helpdesk.wire import API_PREFIX
+
+TRAINER_ROLES = frozenset({"trainer", "admin"})
+Ident = Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+Language = Literal["ja", "ja-easy", "en"]
+PICTURE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}\.png$")
+
+
+async def trainer(caller: Caller) -> StaffPrincipal:
+    """A trainer or admin (queue staff and kiosks cannot open analytics)."""
+    if not isinstance(caller, StaffPrincipal) or caller.role not in TRAINER_ROLES:
+        raise Forbidden("only trainers open analytics")
+    return caller
+
+
+async def kiosk_or_trainer(caller: Caller) -> KioskPrincipal | StaffPrincipal:
+    """A kiosk (fetching its thresholds) or a trainer."""
+    if isinstance(caller, KioskPrincipal):
+        return caller
+    return await trainer(caller)
+
+
+TrainerDep = Annotated[StaffPrincipal, Depends(trainer)]
+
+
+@dataclasses.dataclass(frozen=True)
+class Filters:
+    """The query parameters every analysis page accepts."""
+
+    procedure: Ident = None
+    site: Ident = None
+    language: Language | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def scope(self, settings: AnalyticsSettings) -> Scope:
+        """The scope these filters select (dates are local calendar days)."""
+        return Scope(
+            procedure_id=self.procedure,
+            site_id=self.site,
+            language=self.language,
+            since=settings.local_midnight(self.since) if self.since else None,
+            until=settings.local_midnight(self.until + dt.timedelta(days=1)) if self.until else None,
+            utc_offset_s=settings.utc_offset_s(),
+        )
+
+    def query(self) -> str:
+        """The filters as a query string for links ('' when none)."""
+        pairs = {k: v for k, v in dataclasses.asdict(self).items() if v}
+        return "?" + urlencode(pairs) if pairs else ""
+
+
+FiltersDep = Annotated[Filters, Depends()]
+
+
+def build_router(procedures: dict[str, Procedure], settings: AnalyticsSettings) -> APIRouter:
+    """All analytics routes, bound to the loaded content and settings."""
+    router = APIRouter()
+
+    def procedure_or_404(procedure_id: str) -> Procedure:
+        if procedure_id not in procedures:
+            raise NotFound("no such procedure")
+        return procedures[procedure_id]
+
+    async def build_report(svc, filters: Filters) -> report.Report:  # type: ignore[no-untyped-def]
+        scope = filters.scope(settings)
+        return await svc.run(report.build, svc.db, scope, procedures, min_sessions=settings.report_min_sessions)
+
+    @router.get("/trainer/", response_class=HTMLResponse, include_in_schema=False)
+    async def dashboard(_member: TrainerDep, svc: ServicesDep, filters: FiltersDep) -> HTMLResponse:
+        data = await build_report(svc, filters)
+        return HTMLResponse(views.dashboard(data, procedures, query=filters.query()))
+
+    @router.get("/trainer/report", response_class=HTMLResponse, include_in_schema=False)
+    async def workshop(_member: TrainerDep, svc: ServicesDep, filters: FiltersDep) -> HTMLResponse:
+        data = await build_report(svc, filters)
+        return HTMLResponse(views.workshop_report(data, procedures, query=filters.query()))
+
+    @router.get("/trainer/report.pdf", include_in_schema=False)
+    async def workshop_pdf(_member: TrainerDep, svc: ServicesDep, filters: FiltersDep) -> Response:
+        from helpdesk.analytics.pdf import html_to_pdf
+
+        data = await build_report(svc, filters)
+        html = views.workshop_report(data, procedures, standalone=True)
+        body = await svc.run(html_to_pdf, html)
+        return _download(body, "application/pdf", "workshop-report.pdf")
+
+    @router.get("/trainer/csv/{name}.csv", include_in_schema=False)
+    async def csv_table(name: str, _member: TrainerDep, svc: ServicesDep, filters: FiltersDep) -> Response:
+        if name not in report.TABLES:
+            raise NotFound("no such table")
+        data = await build_report(svc, filters)
+        return _download(
+            report.to_csv(*report.table(data, name)).encode("utf-8"), "text/csv; charset=utf-8", f"{name}.csv"
+        )
+
+    @router.get("/trainer/handouts", response_class=HTMLResponse, include_in_schema=False)
+    async def handouts(_member: TrainerDep) -> HTMLResponse:
+        return HTMLResponse(views.handout_index(procedures))
+
+    async def handout_html(svc, procedure_id: str, lang: str, standalone: bool) -> str:  # type: ignore[no-untyped-def]
+        procedure = procedure_or_404(procedure_id)
+        scope = Filters(procedure=procedure_id).scope(settings)
+        stats = await svc.run(_step_stats, svc, scope)
+        hard = handout.hard_steps(stats, procedure_id, min_sessions=settings.report_min_sessions)
+        return views.handout_page(procedure, lang, hard=hard, standalone=standalone)
+
+    @router.get("/trainer/handouts/{procedure_id}.pdf", include_in_schema=False)
+    async def handout_pdf(procedure_id: str, _member: TrainerDep, svc: ServicesDep, lang: Language = "ja") -> Response:
+        from helpdesk.analytics.pdf import html_to_pdf
+
+        body = await svc.run(html_to_pdf, await handout_html(svc, procedure_id, lang, True))
+        return _download(body, "application/pdf", f"handout-{procedure_id}-{lang}.pdf")
+
+    @router.get("/trainer/handouts/{procedure_id}", response_class=HTMLResponse, include_in_schema=False)
+    async def handout_page(
+        procedure_id: str, _member: TrainerDep, svc: ServicesDep, lang: Language = "ja"
+    ) -> HTMLResponse:
+        return HTMLResponse(await handout_html(svc, procedure_id, lang, False))
+
+    @router.get("/trainer/sessions", response_class=HTMLResponse, include_in_schema=False)
+    async def sessions(_member: TrainerDep, svc: ServicesDep, filters: FiltersDep) -> HTMLResponse:
+        found = await svc.run(_recent, svc, filters.scope(settings))
+        return HTMLResponse(views.sessions_page(found, procedures, query=filters.query()))
+
+    @router.get("/trainer/sessions/{session_id}", response_class=HTMLResponse, include_in_schema=False)
+    async def replay_page(
+        session_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{8,64}$")],
+        _member: TrainerDep,
+        svc: ServicesDep,
+        frame: Annotated[int | None, Query(ge=0, le=100_000)] = None,
+    ) -> HTMLResponse:
+        found = await svc.run(_replay, svc, session_id)
+        if found is None or not found.frames:
+            raise NotFound("no such session")
+        return HTMLResponse(views.replay_page(found, procedures, frame))
+
+    @router.get("/trainer/static/{name}", include_in_schema=False)
+    async def static(name: str) -> Response:
+        path = pages.static_file(name)
+        if path is None:
+            raise NotFound("no such file")
+        return FileResponse(path, media_type="text/css")
+
+    @router.get("/trainer/pictures/{name}", include_in_schema=False)
+    async def picture(name: str, _member: TrainerDep) -> Response:
+        if not PICTURE.match(name) or not picture_path(name).is_file():
+            raise NotFound("no such picture")
+        return FileResponse(picture_path(name), media_type="image/png")
+
+    @router.get(f"{API_PREFIX}/analytics/report", tags=["analytics"])
+    async def report_json(_member: TrainerDep, svc: ServicesDep, filters: FiltersDep) -> JSONResponse:
+        """Every analysis for the filters (trainers and admins)."""
+        data = await build_report(svc, filters)
+        return JSONResponse(jsonable_encoder(_as_dict(data)))
+
+    @router.get(f"{API_PREFIX}/analytics/step-thresholds", tags=["analytics"])
+    async def thresholds(
+        _caller: Annotated[KioskPrincipal | StaffPrincipal, Depends(kiosk_or_trainer)],
+        svc: ServicesDep,
+        procedure: Ident = None,
+    ) -> JSONResponse:
+        """p90 seconds per step (`procedure/step`) for the kiosk's stuck detector, once enough sessions exist."""
+        if procedure is not None:
+            procedure_or_404(procedure)
+        since = dt.datetime.now(dt.UTC) - dt.timedelta(days=settings.threshold_days)
+        scope = Scope(procedure_id=procedure, since=since)
+        ends = frozenset(f"{pid}/{s.id}" for pid, p in procedures.items() for s in p.steps if s.end is not None)
+        found = await svc.run(_thresholds, svc, scope, settings.threshold_min_sessions, ends)
+        return JSONResponse(
+            {"min_sessions": settings.threshold_min_sessions, "days": settings.threshold_days, "step_seconds": found}
+        )
+
+    return router
+
+
+def _download(body: bytes, media_type: str, filename: str) -> Response:
+    return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _as_dict(data: report.Report) -> dict:
+    out = dataclasses.asdict(data)
+    out["weeks"] = [{**dataclasses.asdict(w), "change": c} for w, c in data.weeks]
+    out["hardest"] = [{**dataclasses.asdict(s), "hardness": s.hardness} for s in data.hardest]
+    return out
+
+
+def _step_stats(svc, scope: Scope) -> list[steps.StepStats]:  # type: ignore[no-untyped-def]
+    with svc.db.read() as conn:
+        return steps.step_stats(conn, scope)
+
+
+def _recent(svc, scope: Scope) -> list[dict]:  # type: ignore[no-untyped-def]
+    with svc.db.read() as conn:
+        return replay.recent_sessions(conn, scope)
+
+
+def _replay(svc, session_id: str) -> replay.Replay | None:  # type: ignore[no-untyped-def]
+    with svc.db.read() as conn:
+        return replay.load(conn, session_id)
+
+
+def _thresholds(svc, scope: Scope, min_sessions: int, ends: frozenset[str]) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    with svc.db.read() as conn:
+        return steps.step_thresholds(conn, scope, min_sessions=min_sessions, end_steps=ends)
