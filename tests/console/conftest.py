@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
+from helpdesk import security
 from helpdesk.console import mount
 from helpdesk.database import Database
 from helpdesk.embedded import EmbeddedServer
@@ -46,6 +47,7 @@ class Helpdesk:
     base_url: str
     keys: dict[str, str]
     database_url: str
+    sessions: dict[str, requests.Session] = field(default_factory=dict)
 
     def escalate(self, kiosk_id: str, **fields: object) -> dict:
         """Post an escalation as a kiosk would (plain requests with the kiosk key)."""
@@ -67,6 +69,12 @@ class Helpdesk:
         assert response.status_code == 201, response.text
         return response.json()
 
+    def session(self, login: str) -> requests.Session:
+        """A logged-in session for `login`, shared between tests (do not change its cookies)."""
+        if login not in self.sessions:
+            self.sessions[login] = self.staff_session(login)
+        return self.sessions[login]
+
     def staff_session(self, login: str) -> requests.Session:
         """A requests session logged in as `login`, sending the CSRF header."""
         session = requests.Session()
@@ -85,8 +93,11 @@ def seed(path: Path) -> tuple[str, dict[str, str]]:
         for site_id, (name, sla) in SITES.items():
             accounts.add_site(db, site_id=site_id, name=name, fallback_phone="03-1234-5678", sla_minutes=sla)
         keys = {k: accounts.add_kiosk(db, kiosk_id=k, site_id=s) for k, s in KIOSKS.items()}
-        for login, (role, sites, name) in STAFF.items():
-            accounts.add_staff(db, login=login, role=role, password=PASSWORD, site_ids=sites, display_name=name)
+        with pytest.MonkeyPatch.context() as patch:  # every seeded account shares one password: hash it once
+            password_hash = security.hash_password(PASSWORD)
+            patch.setattr(security, "hash_password", lambda _password: password_hash)
+            for login, (role, sites, name) in STAFF.items():
+                accounts.add_staff(db, login=login, role=role, password=PASSWORD, site_ids=sites, display_name=name)
     finally:
         db.dispose()
     return url, keys
