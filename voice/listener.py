@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 # of FULL_MARGIN counts as 1.0 (no competitor at all is 1.0 too). Word confidences from SetWords(True) were 1.0
 # when espeak-ng "다음" was forced onto {네, 아니요} as "아니요" (15 of 21 dithered copies), so they cannot refuse
 # out-of-grammar speech; the margin was 0.2–1.0 for those and no competitor at all for real 네/아니요.
+# vosk's lattice scores vary by a few points between identical runs, so a borderline real word is sometimes
+# refused (the resident is asked again) — the safe direction.
 FULL_MARGIN = 10.0
 MIN_CONFIDENCE = 0.5
 ALTERNATIVES = 3
