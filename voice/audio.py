@@ -23,8 +23,11 @@ CHUNK_FRAMES = 800  # 50 ms: the endpointer's resolution
 class AudioSource(Protocol):
     """Yields raw 16 kHz mono int16 chunks for at most `max_seconds`."""
 
-    def chunks(self, max_seconds: float) -> Iterator[bytes]: ...
-    def probe(self) -> VoiceStatus: ...
+    def chunks(self, max_seconds: float) -> Iterator[bytes]:
+        """Audio chunks until `max_seconds` or the end of the input."""
+
+    def probe(self) -> VoiceStatus:
+        """Whether this input can be read here."""
 
 
 class WavSource:

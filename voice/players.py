@@ -24,8 +24,11 @@ class Player(Protocol):
 
     name: str
 
-    def play(self, path: Path, cancel: threading.Event) -> bool: ...
-    def probe(self) -> VoiceStatus: ...
+    def play(self, path: Path, cancel: threading.Event) -> bool:
+        """Play to the end (True) or until `cancel` is set (False); PlaybackError on failure."""
+
+    def probe(self) -> VoiceStatus:
+        """Whether this player can make sound here."""
 
 
 class CommandPlayer:

@@ -169,6 +169,8 @@ class QueuedSpeaker:
             self._status = VoiceStatus(True)
         except (SynthesisError, PlaybackError) as exc:
             self._fail(exc)
+        except Exception as exc:  # a reader or hook bug must not kill the speech thread
+            self._fail(VoiceError(f"{type(exc).__name__}: {exc}", code="speech-failed"))
         finally:
             with contextlib.suppress(OSError):
                 path.unlink()

@@ -21,6 +21,8 @@ RATE_LEVELS = (120, 145, 175)
 DEFAULT_RATE_LEVEL = 1
 DEFAULT_VOLUME = 1.0
 SETTLE_TIMEOUT_S = 1.0
+# pyttsx3.init() hands every caller the same engine (and espeak-ng is initialised once per process).
+ENGINE_LOCK = threading.Lock()
 # espeak-ng voice ids per language code; anything else is looked up in the engine's voice list.
 VOICE_IDS = {"ja": "jpx/ja", "en": "gmw/en-us", "ko": "ko"}
 
@@ -52,7 +54,7 @@ class Synthesizer:
             self._engine: Any = pyttsx3.init("espeak")
         except Exception as exc:  # pyttsx3 raises RuntimeError/OSError/ImportError variants
             raise SynthesisError(f"espeak-ng via pyttsx3 is unavailable: {exc}") from exc
-        self._lock = threading.Lock()
+        self._lock = ENGINE_LOCK
         self._voice_for: dict[str, str] = {}
 
     def voices(self) -> list[VoiceInfo]:

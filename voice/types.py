@@ -81,21 +81,37 @@ SpeechHook = Callable[[str], None]
 class Speaker(Protocol):
     """Speech out: one utterance at a time, newest wins, never blocks the caller."""
 
-    def speak(self, text: str, *, reading: str | None = None, lang: str = "ja") -> None: ...
-    def stop(self) -> None: ...
-    def is_speaking(self) -> bool: ...
-    def set_rate(self, level: int) -> None: ...
-    def set_volume(self, volume: float) -> None: ...
-    def reset(self) -> None: ...
-    def status(self) -> VoiceStatus: ...
-    def close(self) -> None: ...
+    def speak(self, text: str, *, reading: str | None = None, lang: str = "ja") -> None:
+        """Start speaking at once in the background, interrupting the current utterance."""
+
+    def stop(self) -> None:
+        """Stop now and clear the queue (any touch calls this)."""
+
+    def is_speaking(self) -> bool:
+        """True while something is pending or playing."""
+
+    def set_rate(self, level: int) -> None:
+        """0 slow, 1 slower than normal (the default), 2 espeak's normal rate."""
+
+    def set_volume(self, volume: float) -> None:
+        """Volume 0.0..1.0 for the next utterance."""
+
+    def reset(self) -> None:
+        """Session end: stop, clear, rate and volume back to defaults."""
+
+    def status(self) -> VoiceStatus:
+        """Whether this engine works here, and if not why."""
+
+    def close(self) -> None:
+        """Stop and release the engine."""
 
 
 @runtime_checkable
 class Listener(Protocol):
     """Speech in: listen once (push-to-talk) for one command of a small grammar."""
 
-    def listen(
-        self, grammar: Mapping[str, Sequence[str]], *, lang: str = "ja", timeout_s: float = 5.0
-    ) -> Recognition: ...
-    def status(self) -> VoiceStatus: ...
+    def listen(self, grammar: Mapping[str, Sequence[str]], *, lang: str = "ja", timeout_s: float = 5.0) -> Recognition:
+        """Listen once for one command of `grammar` (command -> phrases); command None if not understood."""
+
+    def status(self) -> VoiceStatus:
+        """Whether this engine works here, and if not why."""

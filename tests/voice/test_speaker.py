@@ -189,3 +189,22 @@ def test_null_speaker_keeps_the_interface() -> None:
     assert s.volume() == 1.0
     s.reset()
     assert s.rate() == DEFAULT_RATE_LEVEL
+
+
+def test_a_failing_reader_does_not_kill_the_speech_thread(synthesizer: Synthesizer, recorder: Recorder) -> None:
+    def reader(text: str) -> str:
+        if text == "壊れた":
+            raise RuntimeError("dictionary broken")
+        return "ハイ"
+
+    s = QueuedSpeaker(synthesizer, SilentPlayer(speed=20.0), reader=reader, on_started=recorder.on_started)
+    try:
+        s.speak("壊れた")
+        assert s.wait_idle(5.0)
+        assert s.status().reason == "speech-failed"
+        s.speak("はい")
+        assert recorder.event.wait(5.0)
+        assert s.wait_idle(5.0)
+        assert s.status().available
+    finally:
+        s.close()
