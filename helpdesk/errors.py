@@ -117,3 +117,10 @@ class InvalidInput(HelpdeskError):
 
     code = "invalid-request"
     status = 422
+
+
+class InvalidTransferTarget(HelpdeskError):
+    """The transfer target is unknown, disabled, or does not work the escalation's site."""
+
+    code = "invalid-transfer-target"
+    status = 409

@@ -130,7 +130,7 @@ class KioskMessage(Request):
     """A note from the kiosk into the conversation (e.g. a voice transcript); screened before storage."""
 
     kind: Literal["text", "system"] = "text"
-    text: Annotated[str, Field(min_length=1, max_length=1000)]
+    text: Annotated[str, Field(min_length=1, max_length=1000, pattern=r"\S")]
 
 
 class SessionEvent(Request):

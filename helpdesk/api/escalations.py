@@ -9,14 +9,14 @@ from fastapi import APIRouter, Header, Path, Query, Response
 
 from helpdesk.api.deps import KioskDep, KioskOrStaffDep, ServicesDep, StaffDep
 from helpdesk.api.errors import ERROR_RESPONSES
-from helpdesk.api.models import ResolveRequest, StaffReply, TransferRequest
+from helpdesk.api.models import MessageBody, ResolveRequest, TransferRequest
 from helpdesk.api.services import Services
 from helpdesk.bus import QUEUE_TOPIC, escalation_topic
 from helpdesk.domain import ENDED
-from helpdesk.errors import InvalidInput
+from helpdesk.errors import Forbidden
 from helpdesk.principals import KioskPrincipal, StaffPrincipal
 from helpdesk.store.escalations import Change, audit_view
-from helpdesk.wire import EscalationRequest, EscalationStatus, KioskMessage, MessageList, StaffMessage
+from helpdesk.wire import EscalationRequest, EscalationStatus, MessageList, StaffMessage
 
 router = APIRouter(prefix="/escalations", tags=["escalations"], responses=ERROR_RESPONSES)
 
@@ -46,7 +46,12 @@ async def publish(svc: Services, change: Change) -> None:
     await svc.bus.publish(escalation_topic(change.escalation_id), {**payload, "action": change.action})
 
 
-@router.post("", status_code=201, response_model=EscalationStatus)
+@router.post(
+    "",
+    status_code=201,
+    response_model=EscalationStatus,
+    responses={200: {"model": EscalationStatus, "description": "A retry: the escalation this key made before"}},
+)
 async def create_escalation(
     body: EscalationRequest, kiosk: KioskDep, svc: ServicesDep, response: Response, idempotency_key: IdempotencyKey
 ) -> EscalationStatus:
@@ -111,17 +116,15 @@ def _message(row: dict) -> StaffMessage:
 @router.post("/{escalation_id}/messages", status_code=201, response_model=StaffMessage)
 async def post_message(
     escalation_id: EscalationId,
-    body: StaffReply | KioskMessage,
+    body: MessageBody,
     caller: KioskOrStaffDep,
     svc: ServicesDep,
 ) -> StaffMessage:
     """A message into the conversation; 12-digit numbers and phone numbers are masked before storage."""
     if isinstance(caller, KioskPrincipal) and body.kind not in ("text", "system"):
-        raise InvalidInput("kiosks send text or system messages")
+        raise Forbidden("kiosks send text or system messages")
     if isinstance(caller, StaffPrincipal) and body.kind == "system":
-        raise InvalidInput("system messages come from the server")
-    if isinstance(caller, KioskPrincipal) and not body.text.strip():
-        raise InvalidInput("text: a message needs text")
+        raise Forbidden("system messages come from the server")
     step_id = getattr(body, "step_id", None)
     message, row = await svc.run(
         svc.escalations.post_message, caller, escalation_id, kind=body.kind, text=body.text, step_id=step_id

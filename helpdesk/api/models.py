@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from helpdesk.domain import OUTCOMES
 from helpdesk.wire import EscalationState, Identifier, Request, Response
@@ -48,20 +48,40 @@ class QueueView(Response):
     generated_at: dt.datetime
 
 
-class StaffReply(Request):
-    """A staff message to the kiosk: typed text, a step to show, or "someone is coming"."""
+Text = Annotated[str, Field(min_length=1, max_length=1000, pattern=r"\S")]
 
-    kind: Literal["text", "send-step", "coming"] = "text"
+
+class TextMessage(Request):
+    """Typed text (staff reply or kiosk note)."""
+
+    kind: Literal["text"]
+    text: Text
+
+
+class StepMessage(Request):
+    """Staff: show this step of the procedure on the kiosk."""
+
+    kind: Literal["send-step"]
+    step_id: Identifier
     text: Annotated[str, Field(max_length=1000)] = ""
-    step_id: Identifier | None = None
 
-    @model_validator(mode="after")
-    def _complete(self) -> StaffReply:
-        if self.kind == "text" and not self.text.strip():
-            raise ValueError("a text message needs text")
-        if self.kind == "send-step" and self.step_id is None:
-            raise ValueError("send-step needs a step_id")
-        return self
+
+class ComingMessage(Request):
+    """Staff: someone is walking over to the kiosk."""
+
+    kind: Literal["coming"]
+    text: Annotated[str, Field(max_length=1000)] = ""
+
+
+class SystemNote(Request):
+    """Kiosk: a machine note into the conversation (e.g. the resident went back a step)."""
+
+    kind: Literal["system"]
+    text: Text
+
+
+MessageBody = Annotated[TextMessage | StepMessage | ComingMessage | SystemNote, Field(discriminator="kind")]
+"""What can be posted into a conversation; staff send text/send-step/coming, kiosks text/system."""
 
 
 class TransferRequest(Request):

@@ -16,6 +16,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "nav.logout": ("ログアウト", "Log out"),
     "nav.language": ("English", "日本語"),
     "nav.skip": ("本文へ移動", "Skip to content"),
+    "nav.shortcuts": ("1文字ショートカット", "Single-key shortcuts"),
     "login.title": ("係員ログイン", "Staff login"),
     "login.login": ("ログイン名", "Login name"),
     "login.password": ("パスワード", "Password"),

@@ -19,6 +19,7 @@ from helpdesk.errors import (
     BadRequest,
     Forbidden,
     IdempotencyConflict,
+    InvalidTransferTarget,
     InvalidTransition,
     NotFound,
 )
@@ -182,7 +183,7 @@ class EscalationStore:
             target_id = conn.execute(select(staff.c.id).where(staff.c.login == to_login)).scalar()
             target = active_staff_in(conn, staff_id=target_id) if target_id is not None else None
             if target is None or not target.serves(row["site_id"]):
-                raise BadRequest("the transfer target does not work this site's queue")
+                raise InvalidTransferTarget("the transfer target does not work this site's queue")
             if row["claimed_by"] != member.id:
                 raise NotClaimer("only the staff member handling this escalation can transfer it")
             self._check_limit(conn, target.id)

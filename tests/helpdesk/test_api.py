@@ -82,7 +82,9 @@ def test_staff_work_an_escalation_end_to_end(client: TestClient, sqlite_world: W
     assert [m["kind"] for m in polled["messages"]] == ["system", "text", "send-step"]
     later = client.get(f"{API}/escalations/{created['id']}/messages?after={polled['last_id']}", headers=kiosk)
     assert later.json()["messages"] == [] and later.json()["last_id"] == polled["last_id"]
-    note = client.post(f"{API}/escalations/{created['id']}/messages", json={"text": "はい"}, headers=kiosk)
+    note = client.post(
+        f"{API}/escalations/{created['id']}/messages", json={"kind": "text", "text": "はい"}, headers=kiosk
+    )
     assert note.status_code == 201 and note.json()["sender"] == "kiosk"
     resolved = client.post(f"{API}/escalations/{created['id']}/resolve", json={"outcome": "solved"}, headers=alice)
     assert resolved.json()["status"] == "resolved"

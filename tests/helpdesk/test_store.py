@@ -124,7 +124,7 @@ def test_lifecycle_release_transfer_resolve(store: EscalationStore, world: World
     store.claim(bob, row["id"])
     row, _ = store.transfer(bob, row["id"], "alice")
     assert row["claimed_by"] == alice.id and row["status"] == "claimed"
-    with pytest.raises(errors.BadRequest):
+    with pytest.raises(errors.InvalidTransferTarget):
         store.transfer(alice, row["id"], "carol")  # carol works another site
     with pytest.raises(errors.BadRequest):
         store.resolve(alice, row["id"], "made-up-outcome")

@@ -83,8 +83,17 @@ const Y = (() => {
     return Boolean(target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)));
   }
 
+  // Single-key shortcuts can be turned off (WCAG 2.1.4), remembered per staff member in this browser.
+  const shortcutToggle = document.getElementById("shortcut-toggle");
+  const shortcutKey = `yorisoi:${document.body.dataset.login}:shortcuts`;
+  if (shortcutToggle) {
+    shortcutToggle.checked = localStorage.getItem(shortcutKey) !== "0";
+    shortcutToggle.addEventListener("change", () => localStorage.setItem(shortcutKey, shortcutToggle.checked ? "1" : "0"));
+  }
+
   function shortcut(event) {
-    return !typing(event) && !event.ctrlKey && !event.metaKey && !event.altKey;
+    const on = !shortcutToggle || shortcutToggle.checked;
+    return on && !typing(event) && !event.ctrlKey && !event.metaKey && !event.altKey;
   }
 
   const logout = document.getElementById("logout");
