@@ -134,6 +134,29 @@ def test_pictures_are_what_the_script_draws(tmp_path):
     assert not changed, f"run `python content/pictures/draw.py`; out of date: {changed}"
 
 
+def _luminance(rgb: tuple[int, ...]) -> float:
+    channels = [c / 255 for c in rgb[:3]]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def test_pictures_are_high_contrast():
+    """Thick dark outlines on a pale background: the commonest colour against the 1st-percentile luminance
+    (the darkest 1 % of pixels, i.e. the outlines) reaches at least 7:1."""
+    for path in sorted(PICTURES.glob("*.png")):
+        with Image.open(path) as image:
+            colours = image.convert("RGB").getcolors(maxcolors=1 << 16)
+        total = sum(n for n, _ in colours)
+        background = max(colours)[1]
+        seen, dark = 0, background
+        for n, colour in sorted(colours, key=lambda nc: _luminance(nc[1])):
+            seen, dark = seen + n, colour
+            if seen >= total / 100:
+                break
+        ratio = (_luminance(background) + 0.05) / (_luminance(dark) + 0.05)
+        assert ratio >= 7, f"{path.name}: outline contrast {ratio:.1f}:1"
+
+
 def test_every_drawn_picture_is_used(procedures):
     used = {p.icon for p in procedures.values()} | {s.picture for p in procedures.values() for s in p.steps}
     unused = sorted({p.name for p in PICTURES.glob("*.png")} - used)
