@@ -118,7 +118,11 @@ class Step(Strict):
     title: Localized
     instruction: Localized
     where: Place = Field(description="Where the resident does this: on the kiosk, their own phone, ...")
-    reading: Localized | None = Field(default=None, description="Kana reading for speech when automatic is wrong")
+    reading: Localized | None = Field(
+        default=None,
+        description="Kana for the whole spoken screen (title, instruction, caution, question, answers); "
+        "give ja and ja-easy",
+    )
     picture: str | None = Field(default=None, description="PNG under content/pictures/")
     caution: Localized | None = None
     qr: QrLink | None = None
