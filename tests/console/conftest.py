@@ -35,6 +35,7 @@ STAFF = {  # login: (role, sites, display name)
     "alice": ("staff", ["north"], "青木"),
     "bob": ("staff", ["north"], "馬場"),
     "carol": ("staff", ["south"], "千葉"),
+    "dora": ("staff", ["north", "south"], "土井"),
     "adam": ("admin", ["north", "south"], "安達"),
     "tina": ("trainer", ["north"], "田中"),
 }
