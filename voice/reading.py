@@ -19,7 +19,11 @@ CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
 SLASH_DATE = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})")
 GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
 DECIMAL = re.compile(r"(?P<integer>\d+)\.(?P<fraction>\d+)")
-RANGE = re.compile(r"(?<=[\d時分日月年円])\s*[~〜ー]\s*(?=\d)")
+RANGE = re.compile(r"(?<=[\d時分日月年円])\s*[~〜ー]\s*(?=\d)|(?<=[時分])\s*-\s*(?=\d)|\s*[~〜]\s*")
+WEEKDAY = "月火水木金土日"
+# 月〜金 and (月) in notices are weekdays: 月曜日から金曜日, ゲツヨービ.
+WEEKDAY_RANGE = re.compile(rf"([{WEEKDAY}])(?:曜日?)?\s*[~〜ー-]\s*([{WEEKDAY}])(?:曜日?)?")
+WEEKDAY_IN_PARENS = re.compile(rf"\(([{WEEKDAY}])\)")
 LATIN = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 PROTECTED = re.compile(rf"(?P<phone>{PHONE.pattern})|(?P<decimal>{DECIMAL.pattern})|(?P<latin>{LATIN.pattern})")
 
@@ -76,6 +80,8 @@ def normalize(text: str) -> str:
     text = SLASH_DATE.sub(lambda m: f"{m[1]}年{int(m[2])}月{int(m[3])}日", text)
     text = CLOCK.sub(lambda m: f"{int(m[1])}時" + (f"{int(m[2])}分" if int(m[2]) else ""), text)
     text = GROUPED.sub(lambda m: m[0].replace(",", ""), text)
+    text = WEEKDAY_RANGE.sub(lambda m: f"{m[1]}曜日から{m[2]}曜日", text)
+    text = WEEKDAY_IN_PARENS.sub(lambda m: f" {m[1]}曜日 ", text)
     return RANGE.sub("から", text)
 
 
@@ -103,7 +109,9 @@ def _spoken(tokens: list[Token]) -> list[str]:
             out.append(reading)
             i += used
             continue
-        if pron is not None and surface not in LONG_MARKS:
+        if surface == "日" and i and tokens[i - 1].surface.endswith("曜"):
+            out.append("ビ")  # unidic reads 金曜日 as キンヨー + ヒ
+        elif pron is not None and surface not in LONG_MARKS:
             out.append(pron)
             if pos == "助詞" and i + 1 < len(tokens) and tokens[i + 1].pos not in GLUED:
                 out.append(" ")  # a phrase boundary after a particle helps espeak-ng's prosody
