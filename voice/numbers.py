@@ -20,7 +20,11 @@ THINGS = {
     9: "ココノツ", 10: "トー",
 }  # fmt: skip
 # Counters whose first sound changes after 1, 6, 8, 10 (small っ) and after 3 (voiced).
-GEMINATE = {"回": ("カイ", "カイ"), "階": ("カイ", "ガイ"), "個": ("コ", "コ")}
+GEMINATE = {
+    "回": ("カイ", "カイ"), "階": ("カイ", "ガイ"), "個": ("コ", "コ"), "週": ("シュー", "シュー"),
+    "週間": ("シューカン", "シューカン"), "ヶ月": ("カゲツ", "カゲツ"), "か月": ("カゲツ", "カゲツ"),
+    "カ月": ("カゲツ", "カゲツ"), "ヵ月": ("カゲツ", "カゲツ"), "件": ("ケン", "ケン"),
+}  # fmt: skip
 PLAIN_COUNTERS = {"円": "エン", "年": "ネン", "枚": "マイ", "番": "バン", "秒": "ビョー", "%": "パーセント"}
 
 LETTERS = {
@@ -77,10 +81,11 @@ def read_counted(n: int, counter: str, *, after_month: bool = False) -> str | No
     """Read a number followed by a counter, with its sound changes; None if the counter is unknown."""
     if counter == "月":
         return MONTHS.get(n, read_number(n) + "ガツ") if 1 <= n <= 12 else read_number(n) + "ツキ"
-    if counter == "日":
+    if counter in ("日", "日間"):
+        suffix = "カン" if counter == "日間" else ""
         if n == 1 and not after_month:
-            return "イチニチ"
-        return DAYS.get(n, read_number(n) + "ニチ")
+            return "イチニチ" + suffix
+        return DAYS.get(n, read_number(n) + "ニチ") + suffix
     if counter == "時":
         return _by_last_digit(n, {4: "ヨジ", 7: "シチジ", 9: "クジ"}, "ジ")
     if counter == "分":

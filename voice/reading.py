@@ -20,6 +20,8 @@ SLASH_DATE = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})")
 GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
 DECIMAL = re.compile(r"(?P<integer>\d+)\.(?P<fraction>\d+)")
 RANGE = re.compile(r"(?<=[\d時分日月年円])\s*[~〜ー]\s*(?=\d)|(?<=[時分])\s*-\s*(?=\d)|\s*[~〜]\s*")
+FLOOR = re.compile(r"(\d+)F(?![A-Za-z])")  # 2F: the second floor
+NUMBER_SIGN = re.compile(r"\bNo\.\s*(?=\d)")
 WEEKDAY = "月火水木金土日"
 # 月〜金 and (月) in notices are weekdays: 月曜日から金曜日, ゲツヨービ.
 WEEKDAY_RANGE = re.compile(rf"([{WEEKDAY}])(?:曜日?)?\s*[~〜ー-]\s*([{WEEKDAY}])(?:曜日?)?")
@@ -80,6 +82,7 @@ def normalize(text: str) -> str:
     text = SLASH_DATE.sub(lambda m: f"{m[1]}年{int(m[2])}月{int(m[3])}日", text)
     text = CLOCK.sub(lambda m: f"{int(m[1])}時" + (f"{int(m[2])}分" if int(m[2]) else ""), text)
     text = GROUPED.sub(lambda m: m[0].replace(",", ""), text)
+    text = FLOOR.sub(r"\1階", NUMBER_SIGN.sub("ナンバー", text))
     text = WEEKDAY_RANGE.sub(lambda m: f"{m[1]}曜日から{m[2]}曜日", text)
     text = WEEKDAY_IN_PARENS.sub(lambda m: f" {m[1]}曜日 ", text)
     return RANGE.sub("から", text)
