@@ -1,6 +1,13 @@
 """Speech out (pyttsx3 + espeak-ng) and speech in (vosk) behind two small protocols.
 
 Import-light: pyttsx3, fugashi, vosk and sounddevice are imported only when an engine is created.
+
+    speaker = voice.create_speaker(on_started=hook)      # NullSpeaker (status says why) when it cannot speak
+    speaker.speak("次へ進みます")                          # returns at once; a newer speak() interrupts
+    speaker.stop(); speaker.reset(); speaker.close()      # touch / session end / shutdown
+    listener = voice.create_listener(model_path=folder)  # NullListener without microphone or model
+    result = listener.listen({"next": ["つぎ"], "yes": ["はい"]})   # push-to-talk only
+    if result.command is not None: ...                    # None = not understood: ask again, never guess
 """
 
 from __future__ import annotations

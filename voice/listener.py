@@ -105,7 +105,10 @@ class VoskListener:
     last_timing: Timing = field(default_factory=Timing)
 
     def listen(self, grammar: Mapping[str, Sequence[str]], *, lang: str = "ja", timeout_s: float = 5.0) -> Recognition:
-        """Listen once; the command only when the whole utterance is one phrase heard confidently."""
+        """Listen once; the command only when the whole utterance is one phrase heard confidently.
+
+        `lang` is part of the protocol; the loaded model decides the language actually recognised.
+        """
         table = phrase_table(grammar)
         if not table:
             return NOT_UNDERSTOOD
