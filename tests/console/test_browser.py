@@ -265,7 +265,7 @@ def test_admin_registers_a_kiosk_whose_key_is_shown_once_and_works(helpdesk, sta
         assert a11y.unlabelled(page) == [], section
         assert a11y.contrast(page)["bad"] == [], section
         assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH, section
-    page.screenshot(path=str(artifacts / "admin-staff.png"))
+    page.screenshot(path=str(artifacts / "admin-canned.png"))
     page.click("#logout")
     page.wait_for_url("**/console/login")
     page.goto(f"{helpdesk.base_url}/console/admin/sites")
@@ -357,3 +357,25 @@ def test_new_escalations_reach_an_open_console_quickly(helpdesk, staff_page) -> 
         f"kiosk POST → row in open console: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms"
     )
     assert p95 < 1.0
+
+
+def test_a_disabled_account_is_sent_to_the_login_page(helpdesk, browser) -> None:
+    """An admin disables a member whose queue is open: the page stops showing the queue at the next change."""
+    admin_api = f"{helpdesk.base_url}/console/api/admin/staff"
+    login = f"temp-{int(time.time() * 1000)}"
+    body = {"login": login, "display_name": "臨時", "role": "staff", "site_ids": ["south"]}
+    password = helpdesk.session("adam").post(admin_api, json=body).json()["password"]
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+    page = context.new_page()
+    page.goto(f"{helpdesk.base_url}/console/login")
+    page.fill("#login", login)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/console/queue")
+    wait_live(page)
+    assert helpdesk.session("adam").post(f"{admin_api}/{login}/disable").status_code == 200
+    helpdesk.escalate("south-1")
+    page.wait_for_url("**/console/login", timeout=5_000)
+    page.goto(f"{helpdesk.base_url}/console/queue")
+    assert page.url.endswith("/console/login")
+    context.close()

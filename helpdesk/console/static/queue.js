@@ -118,10 +118,15 @@
   function connect() {
     const stream = new EventSource("/api/v1/queue/stream");
     stream.addEventListener("open", () => { live.textContent = Y.t("queue.live"); live.className = "live on"; load(); });
-    stream.addEventListener("error", () => { live.textContent = Y.t("queue.offline"); live.className = "live off"; });
+    stream.addEventListener("error", () => {
+      live.textContent = Y.t("queue.offline");
+      live.className = "live off";
+      Y.api("GET", "/api/v1/auth/me").catch(() => {}); // an ended session goes back to the login page
+    });
     stream.addEventListener("queue", (event) => {
       const change = JSON.parse(event.data);
       if (filter.value && change.site_id !== filter.value) return;
+      if (change.action === "message") return; // a message changes nothing the queue shows
       if (change.action === "create") announce();
       load();
     });
