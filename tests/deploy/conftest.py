@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import http.client
 import json
 import re
@@ -10,6 +11,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -149,3 +151,22 @@ def running_nginx(
 def https_connection(port: int, ca: Path) -> http.client.HTTPSConnection:
     context = ssl.create_default_context(cafile=str(ca))
     return http.client.HTTPSConnection("localhost", port, context=context, timeout=10)
+
+
+SANDBOX = Path(__file__).with_name("sandbox.py")
+
+
+def sandboxed(unit: str, command: list[str]) -> list[str]:
+    """`command` started under the NoNewPrivileges/MemoryDenyWriteExecute/SystemCallFilter of deploy's `unit`."""
+    return [sys.executable, str(SANDBOX), str(DEPLOY / "systemd" / unit), "--", *command]
+
+
+@functools.cache
+def sandbox_problem() -> str | None:
+    """Why the sandbox cannot run here (no libseccomp, kernel without PR_SET_MDWE, ...), or None."""
+    if shutil.which("systemd-analyze") is None:
+        return "systemd-analyze is not installed (it lists the syscall groups)"
+    done = subprocess.run(
+        sandboxed("yorisoi-helpdesk.service", ["/bin/true"]), capture_output=True, text=True, timeout=60, check=False
+    )
+    return None if done.returncode == 0 else f"cannot apply the unit's limits here: {done.stderr.strip()[-300:]}"

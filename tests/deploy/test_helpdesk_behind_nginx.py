@@ -1,6 +1,7 @@
-"""The real helpdesk, started with the exact command line of yorisoi-helpdesk.service and the settings of
-env.example, behind a real nginx running deploy/nginx/yorisoi.conf: TLS, secure staff cookies, a new
-escalation reaching an open console's SSE stream at once, and kiosk long polls held open through the proxy.
+"""The real helpdesk, started with the exact command line of yorisoi-helpdesk.service, the settings of
+env.example and (where the kernel allows) the unit's syscall filter, no-new-privileges and W^X memory, behind a
+real nginx running deploy/nginx/yorisoi.conf: TLS, secure staff cookies, a new escalation reaching an open
+console's SSE stream at once, and kiosk long polls held open through the proxy.
 
 Set up as deploy/README.md says: `yorisoi helpdesk migrate`, `add-site`, `add-kiosk`, `add-staff`. Only the
 program path (the venv here), the port and the SQLite file differ from a real install.
@@ -25,7 +26,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import DEPLOY, NGINX, NO_NGINX, free_port, running_nginx
+from .conftest import DEPLOY, NGINX, NO_NGINX, free_port, running_nginx, sandbox_problem, sandboxed
 
 YORISOI = Path(sys.executable).with_name("yorisoi")
 PASSWORD = "a long staff password 4 tests"
@@ -39,6 +40,8 @@ class Deployment:
     https_port: int
     ca: Path
     kiosk_key: str
+    server_pid: int
+    sandboxed: bool
 
     def client(self) -> httpx.Client:
         """An HTTPS client that trusts the test certificate, talking to nginx only."""
@@ -93,13 +96,18 @@ def deployment(tmp_path_factory: pytest.TempPathFactory, certificate: Path) -> I
     _admin(env, "add-staff", "alice", "--role", "staff", "--site", "north", "--password-stdin", stdin=PASSWORD + "\n")
     port = free_port()
     log = (tmp / "helpdesk.log").open("w")
-    server = subprocess.Popen(_unit_command(port), env=env, stdout=log, stderr=log, start_new_session=True)
+    # Under the unit's own NoNewPrivileges/MemoryDenyWriteExecute/SystemCallFilter where this machine allows it.
+    command = _unit_command(port)
+    confined = sandbox_problem() is None
+    if confined:
+        command = sandboxed("yorisoi-helpdesk.service", command)
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=log, start_new_session=True)
     try:
         _wait_healthy(f"http://127.0.0.1:{port}/healthz", server, tmp / "helpdesk.log")
         nginx_dir = tmp / "nginx"
         nginx_dir.mkdir()
         with running_nginx(nginx_dir, certificate, upstream=f"127.0.0.1:{port}") as (https_port, _, ca):
-            yield Deployment(https_port, ca, key)
+            yield Deployment(https_port, ca, key, server.pid, confined)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -122,6 +130,15 @@ def _wait_healthy(url: str, server: subprocess.Popen, log: Path) -> None:
             pass
         time.sleep(0.2)
     pytest.fail(f"the helpdesk did not become healthy: {log.read_text()[-2000:]}")
+
+
+def test_the_helpdesk_runs_under_its_units_limits(deployment: Deployment) -> None:
+    if not deployment.sandboxed:
+        pytest.skip(f"the unit's limits cannot be applied here: {sandbox_problem()}")
+    status = Path(f"/proc/{deployment.server_pid}/status").read_text()
+    assert "NoNewPrivs:\t1" in status and "Seccomp:\t2" in status
+    cmdline = Path(f"/proc/{deployment.server_pid}/cmdline").read_text()
+    assert "helpdesk\0serve" in cmdline and "sandbox.py" not in cmdline  # the sandbox became the helpdesk
 
 
 def test_health_through_nginx(deployment: Deployment) -> None:
