@@ -43,29 +43,41 @@ class StepStats:
         return round(self.back_rate + self.repeat_rate + self.help_rate + self.drop_rate, 6)
 
 
-def visit_times(conn: Connection, scope: Scope) -> dict[tuple[str, str], tuple[int, float | None, float | None]]:
-    """(procedure, step) → (visits, median seconds, p90 seconds), computed in the database."""
+def visit_times(
+    conn: Connection, scope: Scope, *, first_unaided: bool = False
+) -> dict[tuple[str, str], tuple[int, float | None, float | None]]:
+    """(procedure, step) → (visits, median seconds, p90 seconds), computed in the database.
+
+    With `first_unaided` (for stuck thresholds), only each session's first visit of a step counts, and only when it
+    did not end in a help request: a return after `back` is quicker (the step was read already), and a visit cut
+    short by asking for help measures a stuck resident, not how long residents who manage alone take."""
     e = session_events
     t = epoch_seconds(e.c.at)
     boundaries = (
         select(
+            e.c.session_id,
             e.c.procedure_id,
             e.c.step_id,
             e.c.action,
             t.label("t"),
             func.lead(t).over(partition_by=e.c.session_id, order_by=e.c.at).label("next_t"),
+            func.lead(e.c.action).over(partition_by=e.c.session_id, order_by=e.c.at).label("next_action"),
         )
-        .where(event_filter(scope), e.c.action.in_(BOUNDARIES))
+        .where(event_filter(scope), e.c.action.in_(BOUNDARIES + (HELP_ACTIONS if first_unaided else ())))
         .subquery("boundaries")
     )
     b = boundaries.c
     seconds = (b.next_t - b.t).label("seconds")
-    visits = (
-        select(b.procedure_id, b.step_id, seconds)
+    nth = func.row_number().over(partition_by=(b.session_id, b.procedure_id, b.step_id), order_by=b.t).label("nth")
+    shown = (
+        select(b.procedure_id, b.step_id, seconds, nth, b.next_action)
         .where(b.action == "step-shown", b.next_t.is_not(None), b.step_id.is_not(None))
-        .subquery("visits")
+        .subquery("shown")
     )
-    v = visits.c
+    visits = select(shown.c.procedure_id, shown.c.step_id, shown.c.seconds)
+    if first_unaided:
+        visits = visits.where(shown.c.nth == 1, shown.c.next_action.not_in(HELP_ACTIONS))
+    v = visits.subquery("visits").c
     ranked = select(
         v.procedure_id,
         v.step_id,
@@ -152,10 +164,10 @@ def hardest(stats: list[StepStats], limit: int = 10, *, min_sessions: int = 1) -
 def step_thresholds(
     conn: Connection, scope: Scope, *, min_sessions: int, end_steps: frozenset[str] = frozenset()
 ) -> dict[str, float]:
-    """`procedure/step` → p90 seconds on the step, for steps seen by at least `min_sessions` sessions."""
+    """`procedure/step` → p90 seconds of first unaided visits, for steps seen by at least `min_sessions` sessions."""
     counts = session_counts(conn, scope)
     result = {}
-    for (procedure_id, step_id), (_visits, _median, p90) in visit_times(conn, scope).items():
+    for (procedure_id, step_id), (_visits, _median, p90) in visit_times(conn, scope, first_unaided=True).items():
         key = f"{procedure_id}/{step_id}"
         if p90 is None or key in end_steps or counts.get((procedure_id, step_id), {}).get("shown", 0) < min_sessions:
             continue

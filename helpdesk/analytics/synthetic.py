@@ -62,8 +62,21 @@ class Ledger:
     started: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     reached: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
     ended: dict[tuple[str, str | None, str], int] = field(default_factory=lambda: defaultdict(int))
-    visits: dict[tuple[str, str], list[float]] = field(default_factory=lambda: defaultdict(list))
+    visits: dict[tuple[str, str], list[tuple[str, float, bool]]] = field(default_factory=lambda: defaultdict(list))
+    """(procedure, step) → (session, seconds, ended by a help request) of every visit, in order."""
     did: dict[tuple[str, str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def visit_seconds(self, key: tuple[str, str], *, first_unaided: bool = False) -> list[float]:
+        """Seconds of the visits of a step, to 0.1 s; with `first_unaided` only each session's first visit, and
+        only when it did not end in a help request."""
+        seen: set[str] = set()
+        result = []
+        for session_id, seconds, helped in self.visits.get(key, []):
+            first = session_id not in seen
+            seen.add(session_id)
+            if not first_unaided or (first and not helped):
+                result.append(round(seconds, 1))
+        return result
 
 
 @dataclass
@@ -116,6 +129,12 @@ def generate(plan: Plan, procedures: Mapping[str, Procedure]) -> Synthetic:
     for _ in range(plan.sessions):
         _Session(rng, plan, out, procedures[rng.choice(ids)], rng.choice(kiosk_ids)).run()
     return out
+
+
+def dwell_seconds(rng: random.Random, step: Step, slow: float = 1.0) -> float:
+    """Whole seconds a resident spends on a step: longer texts take longer; `slow` for planted stuck steps."""
+    base = 6 + 0.25 * len(step.instruction.get("ja"))
+    return float(max(3, round(base * slow * rng.lognormvariate(0, 0.35))))
 
 
 def _pick(rng: random.Random, weights: Mapping[str, float]) -> str:
@@ -191,8 +210,7 @@ class _Session:
         return base if drop is None else Behaviour(base.back, base.repeat, base.help, drop, base.slow)
 
     def dwell(self, step: Step, slow: float) -> float:
-        base = 6 + 0.25 * len(step.instruction.get("ja"))
-        return float(max(3, round(base * slow * self.rng.lognormvariate(0, 0.35))))
+        return dwell_seconds(self.rng, step, slow)
 
     def visit(self, step_id: str, previous: str | None) -> str | None:
         """Show a step, act on it, and return the next step (None when the session ended)."""
@@ -209,12 +227,12 @@ class _Session:
             return self.continue_after(step, how, d, help_returned=True)
         if previous is not None and self.rng.random() < how.back:
             self.emit("back", step_id=step_id, at=d)
-            ledger.visits[key].append(d)
+            ledger.visits[key].append((self.session_id, d, False))
             ledger.did[(*key, "back")].add(self.session_id)
             self.advance(d + self.rng.randint(3, 8))
             self.emit("step-shown", step_id=step_id)
             d = self.dwell(step, 1.0)
-        ledger.visits[key].append(d)
+        ledger.visits[key].append((self.session_id, d, False))
         return self.continue_after(step, how, d)
 
     def ask_help(self, step_id: str, d: float) -> None:
@@ -224,7 +242,7 @@ class _Session:
         reason = self.rng.choice(HELP_REASONS)
         asked = self.emit("help-asked", step_id=step_id, outcome=reason, at=d / 2)
         self.emit("back", step_id=step_id, at=d * 2 / 3)
-        self.out.ledger.visits[key].append(d * 2 / 3)
+        self.out.ledger.visits[key].append((self.session_id, d * 2 / 3, True))
         self.out.ledger.did[(*key, "help")].add(self.session_id)
         self.out.ledger.did[(*key, "back")].add(self.session_id)
         self.out.escalations.append(self.escalation(step_id, reason, asked))
@@ -274,7 +292,7 @@ class _Session:
             self.emit("session-end", step_id=step.id, outcome=outcome, at=d + (60 if outcome == "timeout" else 0))
             ledger.ended[(*key, outcome)] += 1
             if outcome == "timeout" and not help_returned:
-                ledger.visits[key][-1] = d + 60
+                ledger.visits[key][-1] = (self.session_id, d + 60, False)
             return None
         self.advance(d)
         if step.question is None:
