@@ -85,6 +85,8 @@ class EscalationStore:
                     "kiosk_contact_at": now,
                 }
                 conn.execute(insert(escalations).values(row))
+                # A new escalation is the youngest in its site's queue, so its place is the count of waiting ones.
+                row["position_at_create"] = _waiting_count(conn, kiosk.site_id)
                 return row, True
         except IntegrityError:  # a concurrent retry with the same key won the insert (PostgreSQL)
             with self.db.read() as conn:
@@ -245,9 +247,15 @@ class EscalationStore:
 
     # --- queue ------------------------------------------------------------------------------------
     def position_and_wait(self, row: dict) -> tuple[int | None, int | None]:
-        """The resident's place in line and estimated wait (None once claimed or ended)."""
+        """The resident's place in line and estimated wait (None once claimed or ended).
+
+        A row fresh from `create` carries its position (counted in the insert's transaction).
+        """
         if row["status"] != "waiting":
             return None, None
+        if row.get("position_at_create"):
+            position = row["position_at_create"]
+            return position, self.estimate(row["site_id"], position)
         with self.db.read() as conn:
             sla_s = _sla_s(conn, row["site_id"])
             waiting = _waiting(conn, row["site_id"], sla_s)
@@ -334,6 +342,14 @@ def _system_message(conn: Connection, escalation_id: str, code: str) -> dict:
 def _sla_s(conn: Connection, site_id: str) -> int:
     minutes = conn.execute(select(sites.c.sla_minutes).where(sites.c.id == site_id)).scalar()
     return int(minutes or 10) * 60
+
+
+def _waiting_count(conn: Connection, site_id: str) -> int:
+    return conn.execute(
+        select(func.count())
+        .select_from(escalations)
+        .where(escalations.c.site_id == site_id, escalations.c.status == "waiting")
+    ).scalar_one()
 
 
 def _waiting(conn: Connection, site_id: str, sla_s: int) -> list[domain.Waiting]:

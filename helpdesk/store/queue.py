@@ -11,6 +11,8 @@ from helpdesk.store.escalations import EscalationStore
 from helpdesk.tables import escalations, sites, staff
 
 ENDED_LIMIT = 100
+OPEN_LIMIT = 500
+"""More open escalations than this at once means an incident, not a queue; the oldest are shown."""
 
 
 def queue_view(
@@ -29,7 +31,8 @@ def queue_view(
     open_states = [s for s in statuses if s not in domain.ENDED]
     ended_states = [s for s in statuses if s in domain.ENDED]
     with store.db.read() as conn:
-        rows = [dict(r) for r in conn.execute(query.where(escalations.c.status.in_(open_states))).mappings()]
+        open_query = query.where(escalations.c.status.in_(open_states)).order_by(escalations.c.created_at)
+        rows = [dict(r) for r in conn.execute(open_query.limit(OPEN_LIMIT)).mappings()]
         if ended_states:
             ended = conn.execute(
                 query.where(escalations.c.status.in_(ended_states))

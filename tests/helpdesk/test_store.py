@@ -161,7 +161,10 @@ def test_positions_follow_the_queue(store: EscalationStore, world: World, db: Da
     assert [store.position_and_wait(r)[0] for r in rows] == [1, 2, 3]
     store.claim(member(db, "alice"), rows[0]["id"])
     assert [store.position_and_wait(store.get(world.kiosk("north-1"), r["id"]))[0] for r in rows] == [None, 1, 2]
-    assert store.position_and_wait(rows[2])[1] == 2 * store.settings.default_handling_s
+    assert store.position_and_wait(store.get(world.kiosk("north-1"), rows[2]["id"])) == (
+        2,
+        2 * store.settings.default_handling_s,
+    )
 
 
 def test_messages_are_screened_before_storage(store: EscalationStore, world: World, db: Database) -> None:
