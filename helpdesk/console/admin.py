@@ -12,7 +12,7 @@ from helpdesk.api.deps import AnyStaffDep, ServicesDep
 from helpdesk.console import store
 from helpdesk.errors import Forbidden
 from helpdesk.principals import StaffPrincipal
-from helpdesk.store import accounts
+from helpdesk.store import accounts, audit
 
 router = APIRouter(prefix="/console/api/admin", include_in_schema=False)
 
@@ -30,6 +30,16 @@ async def admin_caller(member: AnyStaffDep) -> StaffPrincipal:
 
 
 AdminDep = Annotated[StaffPrincipal, Depends(admin_caller)]
+
+
+async def _audit(svc: Any, admin: StaffPrincipal, action: str, target: str) -> None:
+    """Record an administrator's change (what and on which id; never secrets)."""
+
+    def write() -> None:
+        with svc.db.write() as conn:
+            audit.record(conn, admin, action, detail=target)
+
+    await svc.run(write)
 
 
 class Body(BaseModel):
@@ -88,7 +98,7 @@ async def sites(_admin: AdminDep, svc: ServicesDep) -> dict[str, Any]:
 
 
 @router.post("/sites", status_code=201)
-async def add_site(body: SiteCreate, _admin: AdminDep, svc: ServicesDep) -> dict[str, str]:
+async def add_site(body: SiteCreate, admin: AdminDep, svc: ServicesDep) -> dict[str, str]:
     """Register a site."""
     await svc.run(
         lambda: accounts.add_site(
@@ -99,11 +109,12 @@ async def add_site(body: SiteCreate, _admin: AdminDep, svc: ServicesDep) -> dict
             sla_minutes=body.sla_minutes,
         )
     )
+    await _audit(svc, admin, "admin-add-site", body.site_id)
     return {"site_id": body.site_id}
 
 
 @router.put("/sites/{site_id}")
-async def edit_site(site_id: IdentPath, body: SiteFields, _admin: AdminDep, svc: ServicesDep) -> dict[str, str]:
+async def edit_site(site_id: IdentPath, body: SiteFields, admin: AdminDep, svc: ServicesDep) -> dict[str, str]:
     """Change a site's name, fallback phone and SLA threshold."""
     await svc.run(
         lambda: store.update_site(
@@ -114,6 +125,7 @@ async def edit_site(site_id: IdentPath, body: SiteFields, _admin: AdminDep, svc:
             sla_minutes=body.sla_minutes,
         )
     )
+    await _audit(svc, admin, "admin-edit-site", site_id)
     return {"site_id": site_id}
 
 
@@ -124,25 +136,28 @@ async def kiosks(_admin: AdminDep, svc: ServicesDep) -> dict[str, Any]:
 
 
 @router.post("/kiosks", status_code=201)
-async def register_kiosk(body: KioskCreate, _admin: AdminDep, svc: ServicesDep) -> dict[str, str]:
+async def register_kiosk(body: KioskCreate, admin: AdminDep, svc: ServicesDep) -> dict[str, str]:
     """Register a kiosk; its key is in this answer only."""
     key = await svc.run(lambda: accounts.add_kiosk(svc.db, kiosk_id=body.kiosk_id, site_id=body.site_id))
+    await _audit(svc, admin, "admin-add-kiosk", body.kiosk_id)
     return {"kiosk_id": body.kiosk_id, "key": key}
 
 
 @router.post("/kiosks/{kiosk_id}/revoke")
-async def revoke_kiosk(kiosk_id: IdentPath, _admin: AdminDep, svc: ServicesDep) -> dict[str, str]:
+async def revoke_kiosk(kiosk_id: IdentPath, admin: AdminDep, svc: ServicesDep) -> dict[str, str]:
     """Stop accepting a kiosk's key (at once in this process)."""
     await svc.run(lambda: accounts.revoke_kiosk(svc.db, kiosk_id=kiosk_id))
     svc.kiosk_keys.forget()
+    await _audit(svc, admin, "admin-revoke-kiosk", kiosk_id)
     return {"kiosk_id": kiosk_id}
 
 
 @router.post("/kiosks/{kiosk_id}/rotate")
-async def rotate_kiosk(kiosk_id: IdentPath, _admin: AdminDep, svc: ServicesDep) -> dict[str, str]:
+async def rotate_kiosk(kiosk_id: IdentPath, admin: AdminDep, svc: ServicesDep) -> dict[str, str]:
     """Give a kiosk a new key (shown once); the old key stops working."""
     key = await svc.run(lambda: accounts.rotate_kiosk_key(svc.db, kiosk_id=kiosk_id))
     svc.kiosk_keys.forget()
+    await _audit(svc, admin, "admin-rotate-kiosk", kiosk_id)
     return {"kiosk_id": kiosk_id, "key": key}
 
 
@@ -153,7 +168,7 @@ async def staff(_admin: AdminDep, svc: ServicesDep) -> dict[str, Any]:
 
 
 @router.post("/staff", status_code=201)
-async def add_staff(body: StaffCreate, _admin: AdminDep, svc: ServicesDep) -> dict[str, str]:
+async def add_staff(body: StaffCreate, admin: AdminDep, svc: ServicesDep) -> dict[str, str]:
     """Create an account; the generated initial password is in this answer only."""
     password = security.generate_password()
     await svc.run(
@@ -166,17 +181,19 @@ async def add_staff(body: StaffCreate, _admin: AdminDep, svc: ServicesDep) -> di
             display_name=body.display_name,
         )
     )
+    await _audit(svc, admin, "admin-add-staff", body.login)
     return {"login": body.login, "password": password}
 
 
 @router.put("/staff/{login}")
-async def edit_staff(login: LoginPath, body: StaffFields, _admin: AdminDep, svc: ServicesDep) -> dict[str, str]:
+async def edit_staff(login: LoginPath, body: StaffFields, admin: AdminDep, svc: ServicesDep) -> dict[str, str]:
     """Change a member's role, sites and display name."""
     await svc.run(
         lambda: store.update_staff(
             svc.db, login=login, role=body.role, site_ids=body.site_ids, display_name=body.display_name
         )
     )
+    await _audit(svc, admin, "admin-edit-staff", login)
     return {"login": login}
 
 
@@ -186,6 +203,7 @@ async def disable_staff(login: LoginPath, admin: AdminDep, svc: ServicesDep) -> 
     if login == admin.login:
         raise Forbidden("you cannot disable your own account")
     await svc.run(lambda: accounts.disable_staff(svc.db, login=login))
+    await _audit(svc, admin, "admin-disable-staff", login)
     return {"login": login}
 
 
@@ -196,18 +214,20 @@ async def canned(_admin: AdminDep, svc: ServicesDep) -> dict[str, Any]:
 
 
 @router.post("/canned", status_code=201)
-async def add_canned(body: CannedCreate, _admin: AdminDep, svc: ServicesDep) -> dict[str, int]:
+async def add_canned(body: CannedCreate, admin: AdminDep, svc: ServicesDep) -> dict[str, int]:
     """Add a canned reply."""
     new_id = await svc.run(
         lambda: store.add_canned(svc.db, language=body.language, text=body.text, site_id=body.site_id)
     )
+    await _audit(svc, admin, "admin-add-canned", str(new_id))
     return {"id": new_id}
 
 
 @router.post("/canned/{canned_id}/remove")
 async def remove_canned(
-    canned_id: Annotated[int, Path(ge=1, le=2**62)], _admin: AdminDep, svc: ServicesDep
+    canned_id: Annotated[int, Path(ge=1, le=2**62)], admin: AdminDep, svc: ServicesDep
 ) -> dict[str, int]:
     """Stop offering a canned reply."""
     await svc.run(lambda: store.remove_canned(svc.db, canned_id=canned_id))
+    await _audit(svc, admin, "admin-remove-canned", str(canned_id))
     return {"id": canned_id}

@@ -5,6 +5,10 @@ from __future__ import annotations
 import uuid
 
 import requests
+from sqlalchemy import select
+
+from helpdesk.database import Database
+from helpdesk.tables import audit_entries
 
 HEARTBEAT = {"kiosk_version": "0.2.0", "content_version": "c7", "voice_available": False, "outbox_length": 4}
 
@@ -74,6 +78,20 @@ def test_kiosk_keys_work_once_shown_and_stop_on_revoke_or_rotate(helpdesk) -> No
     assert heartbeat(helpdesk, new_key) == 401
     listed = next(k for k in admin.get(f"{api}/kiosks").json()["kiosks"] if k["id"] == kiosk_id)
     assert listed["revoked"] is True and listed["online"] is False
+    assert audited(helpdesk, kiosk_id) == ["admin-add-kiosk", "admin-rotate-kiosk", "admin-revoke-kiosk"]
+
+
+def audited(helpdesk, target: str) -> list[str]:
+    """Admin actions recorded in the audit log for one target id."""
+    db = Database(helpdesk.database_url)
+    try:
+        with db.read() as conn:
+            rows = conn.execute(
+                select(audit_entries.c.action).where(audit_entries.c.detail == target).order_by(audit_entries.c.id)
+            )
+            return list(rows.scalars())
+    finally:
+        db.dispose()
 
 
 def test_staff_accounts_get_a_one_time_password_roles_sites_and_can_be_disabled(helpdesk) -> None:
@@ -98,6 +116,7 @@ def test_staff_accounts_get_a_one_time_password_roles_sites_and_can_be_disabled(
     assert member.get(f"{helpdesk.base_url}/api/v1/auth/me").status_code == 401
     listed = next(m for m in admin.get(f"{api}/staff").json()["staff"] if m["login"] == login)
     assert listed["disabled"] is True
+    assert audited(helpdesk, login) == ["admin-add-staff", "admin-edit-staff", "admin-disable-staff"]
     assert admin.post(f"{api}/staff/adam/disable").status_code == 403, "an admin cannot lock themself out"
 
 
