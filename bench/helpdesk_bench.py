@@ -12,6 +12,7 @@ Usage: .venv/bin/python bench/helpdesk_bench.py [--seconds 10] [--clients 16] [-
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -194,10 +195,8 @@ def sse_latencies(base: str, token: str, key: str, samples: int) -> list[float]:
     ready = threading.Event()
 
     def listen() -> None:
-        try:
+        with contextlib.suppress(requests.RequestException):  # the server stops at the end of the run
             read_stream()
-        except requests.RequestException:
-            pass  # the server stopped at the end of the run
 
     def read_stream() -> None:
         with requests.get(
