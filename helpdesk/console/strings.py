@@ -152,6 +152,13 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "pin-forgotten": ("暗証番号を忘れた", "PIN forgotten"),
         "other": ("その他", "Other"),
     },
+    "offer": {  # why the kiosk offered help on its own (`offer:<signal>` reasons)
+        "time-on-step": ("同じ画面に長くいる", "Long time on one step"),
+        "oscillation": ("行ったり来たりしている", "Going back and forth"),
+        "repeat": ("何度も聞き直している", "Asked to repeat often"),
+        "extend": ("時間延長をくり返している", "Extended the time often"),
+        "voice": ("音声が伝わらない", "Voice not understood"),
+    },
     "outcome": {
         "solved": ("解決", "Solved"),
         "solved-in-person": ("対面で解決", "Solved in person"),

@@ -11,7 +11,7 @@ def test_context_renders_the_residents_step_in_the_residents_language(helpdesk) 
         "north-1",
         step_id="know-pin",
         language="ja-easy",
-        reason="offer:idle-long",
+        reason="offer:time-on-step",
         path=[{"step_id": "has-card", "seconds": 40}],
     )
     admin_api = f"{helpdesk.base_url}/console/api/admin/canned"
@@ -25,7 +25,7 @@ def test_context_renders_the_residents_step_in_the_residents_language(helpdesk) 
     assert body["screen"]["question"] == step.question.text.get("ja-easy")
     assert body["screen"]["choices"] == [c.label.get("ja-easy") for c in step.question.choices]
     assert body["screen"]["caution"] == step.caution.get("ja-easy")
-    assert body["offered"] is True and body["offer_signal"] == "idle-long"
+    assert body["offered"] is True and body["offer_signal"] == "time-on-step"
     assert body["path"] == [{"step_id": "has-card", "seconds": 40.0, "title": "カードの確認"}]
     assert body["holder"] is None and body["status"] == "waiting"
     languages = [c["language"] for c in body["canned"]]

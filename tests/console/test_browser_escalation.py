@@ -55,7 +55,7 @@ def test_transfer_and_release_from_the_page(helpdesk, staff_page) -> None:
 
 def test_console_is_labelled_keyboard_operable_and_readable(helpdesk, staff_page, a11y, artifacts) -> None:
     """Every control has a label, text contrast ≥ 4.5:1, no sideways scrolling at 1366×768, keyboard-only claim."""
-    escalation = helpdesk.escalate("north-1", reason="offer:back-and-forth", step_id="has-card")
+    escalation = helpdesk.escalate("north-1", reason="offer:oscillation", step_id="has-card")
     page = staff_page("alice")
     wait_live(page)
     page.wait_for_selector(f'tr[data-id="{escalation["id"]}"]')

@@ -46,7 +46,7 @@ def test_escalation_reaches_the_queue_live_and_is_answered(helpdesk, staff_page,
     wait_live(bob)
     old = helpdesk.escalate("north-1", step_id="place-card", reason="pin-forgotten")
     age(helpdesk, old["id"], minutes=25)
-    helpdesk.escalate("north-1", step_id="has-card", reason="offer:idle-long", language="ja-easy")
+    offered = helpdesk.escalate("north-1", step_id="has-card", reason="offer:time-on-step", language="ja-easy")
     alice.wait_for_selector(f'tr[data-id="{old["id"]}"]', timeout=5_000)
 
     started = time.monotonic()
@@ -62,6 +62,8 @@ def test_escalation_reaches_the_queue_live_and_is_answered(helpdesk, staff_page,
     assert appeared_s < 1.0
     print(f"escalation visible in the open queue after {appeared_s * 1000:.0f} ms")
 
+    offered_reason = alice.locator(f'tr[data-id="{offered["id"]}"] td:nth-child(7)').inner_text()
+    assert offered_reason == "キオスクから声かけ 同じ画面に長くいる"
     late_row = alice.locator(f'tr[data-id="{old["id"]}"]')
     assert "late" in late_row.get_attribute("class")
     assert late_row.locator(".icon-late").count() == 1

@@ -33,3 +33,4 @@ def test_every_code_from_the_helpdesk_has_a_label_in_both_languages() -> None:
         assert set(LABELS[group]) == codes, group
         for language in ("ja", "en"):
             assert all(labels(language)[group][code] for code in codes)
+    assert {"time-on-step", "oscillation", "repeat", "extend", "voice"} <= set(LABELS["offer"]), "kiosk stuck signals"

@@ -71,7 +71,8 @@
         const status = k.revoked ? ["✕", Y.t("admin.revoked"), "revoked"] : k.online ? ["●", Y.t("admin.online"), "online"] : ["○", Y.t("admin.offline"), "offline"];
         const voice = k.voice_available === null || k.voice_available === undefined ? "—" : Y.t(k.voice_available ? "admin.voice_ok" : "admin.voice_off");
         const confirmRun = (path, after) => { if (window.confirm(`${k.id}: ${Y.t("admin.confirm")}`)) run("POST", path, undefined, after); };
-        return Y.el("tr", {}, Y.el("td", { text: k.id }), Y.el("td", { text: k.site_id }),
+        const site = sites.find((s) => s.id === k.site_id);
+        return Y.el("tr", {}, Y.el("td", { text: k.id }), Y.el("td", { text: site ? site.name : k.site_id }),
           Y.el("td", { class: `kiosk-${status[2]}` }, Y.el("span", { "aria-hidden": "true", text: `${status[0]} ` }), status[1]),
           Y.el("td", { text: k.last_seen_at ? new Date(k.last_seen_at).toLocaleString() : "—" }),
           Y.el("td", { text: k.kiosk_version || "—" }), Y.el("td", { text: k.outbox_length ?? "—" }), Y.el("td", { text: voice }),
@@ -102,7 +103,7 @@
       const { canned } = await Y.api("GET", `${api}/canned`);
       headings(Y.t("admin.language"), Y.t("admin.site"), Y.t("admin.text"), Y.t("admin.actions"));
       body.replaceChildren(...canned.map((c) => Y.el("tr", {}, Y.el("td", { text: Y.label("language", c.language) }),
-        Y.el("td", { text: c.site_id || Y.t("admin.all_sites") }), Y.el("td", { text: c.text, lang: c.language === "en" ? "en" : "ja" }),
+        Y.el("td", { text: c.site_id ? (sites.find((s) => s.id === c.site_id) || { name: c.site_id }).name : Y.t("admin.all_sites") }), Y.el("td", { text: c.text, lang: c.language === "en" ? "en" : "ja" }),
         Y.el("td", {}, button(Y.t("admin.remove"), () => run("POST", `/canned/${c.id}/remove`), { "aria-label": `${Y.t("admin.remove")}: ${c.text}` })))));
     },
   };

@@ -44,7 +44,7 @@
 
   function renderFacts(ctx) {
     const reason = ctx.offered
-      ? [Y.el("span", { class: "badge offer", text: Y.t("esc.offered") }), ` ${ctx.offer_signal}`]
+      ? [Y.el("span", { class: "badge offer", text: Y.t("esc.offered") }), ` ${Y.label("offer", ctx.offer_signal)}`]
       : [Y.label("reason", ctx.reason)];
     document.getElementById("facts").replaceChildren(
       fact(Y.t("queue.col_status"), Y.el("span", { class: `status ${ctx.status}`, text: Y.label("status", ctx.status) }),

@@ -27,7 +27,7 @@
 
   function reasonCell(reason) {
     if (reason.startsWith("offer:")) {
-      return Y.el("td", {}, Y.el("span", { class: "badge offer", text: Y.t("esc.offered") }), " ", reason.slice(6));
+      return Y.el("td", {}, Y.el("span", { class: "badge offer", text: Y.t("esc.offered") }), " ", Y.label("offer", reason.slice(6)));
     }
     return Y.el("td", { text: Y.label("reason", reason) });
   }
