@@ -119,8 +119,8 @@ class KioskRuntime:
         self.timings.mark("show")
 
     def _do_Say(self, effect: Say) -> None:
-        self._safely(lambda: self.speaker.speak(effect.text, reading=effect.reading, lang=effect.language))
         self.timings.mark("say")
+        self._safely(lambda: self.speaker.speak(effect.text, reading=effect.reading, lang=effect.language))
 
     def _do_Listen(self, effect: Listen) -> None:
         self.listening = effect

@@ -25,6 +25,7 @@ class Metrics:
     body: int
     title: int
     min_body: int
+    min_title: int
     margin: int
     gap: int
     bar_button_h: int
@@ -46,6 +47,7 @@ class Metrics:
             body=round(body * s),
             title=round(title * s),
             min_body=round(TEXT_SIZES["standard"][0] * s),
+            min_title=round(TEXT_SIZES["standard"][1] * s),
             margin=max(MIN_GAP, round(MARGIN * s)),
             gap=max(MIN_GAP, round(32 * s)),
             bar_button_h=bar_button_h,
@@ -60,10 +62,12 @@ class Metrics:
         return self.width - 2 * self.margin
 
 
-def text_block_height(text: str, width: float, font_px: int, *, bold: bool = False) -> float:
+def text_block_height(
+    text: str, width: float, font_px: int, *, bold: bool = False, spacing: float = LINE_SPACING
+) -> float:
     """Height of text wrapped at phrase boundaries to `width` at `font_px`."""
     m = measure(font_px, bold)
-    return text_height(len(wrap(text, width, m)), m, LINE_SPACING)
+    return text_height(len(wrap(text, width, m)), m, spacing)
 
 
 def row(x: float, y: float, width: float, height: float, count: int, gap: float) -> list[Box]:

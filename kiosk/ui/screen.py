@@ -11,7 +11,7 @@ from kivy.uix.floatlayout import FloatLayout
 from kiosk.guide import Block, Button, ScreenView
 from kiosk.ui.layout import PRIMARY_W, Box, Metrics, row, text_block_height
 from kiosk.ui.theme import STANDARD, Theme
-from kiosk.ui.widgets import CautionIcon, Fill, KioskButton, TextBox, picture, qr_image
+from kiosk.ui.widgets import LINE_SPACING, TIGHT_SPACING, CautionIcon, Fill, KioskButton, TextBox, picture, qr_image
 
 BUTTON_CACHE = 64
 LAST_RESORT = 0.85  # below the standard size only when even that cannot fit (small screens, long English)
@@ -40,6 +40,7 @@ class KioskScreen(FloatLayout):
     def show(self, view: ScreenView, size: tuple[int, int] | None = None) -> None:
         """Replace everything on screen with `view`, laid out for `size` (default: this widget's size)."""
         self.view = view
+        self.spacing = LINE_SPACING
         width, height = size or (int(self.width), int(self.height))
         m = Metrics.of(width, height, view.text_size)
         self.clear_widgets()
@@ -65,8 +66,13 @@ class KioskScreen(FloatLayout):
             return top
         progress_w = round(320 * m.scale) if view.progress else 0
         title_w = m.inner_width - (progress_w + m.gap if progress_w else 0)
-        h = min(text_block_height(view.title, title_w, m.title, bold=True), m.height * 0.22)
-        self.add_widget(TextBox(view.title, (m.margin, top - h, title_w, h), m.title, self.theme.page_text, bold=True))
+        # a title never takes more than two lines of the standard title size: long titles at larger sizes shrink
+        cap = text_block_height("あ\nあ", title_w, m.min_title, bold=True)
+        h = min(text_block_height(view.title, title_w, m.title, bold=True), cap)
+        title = TextBox(
+            view.title, (m.margin, top - h, title_w, h), m.title, self.theme.page_text, bold=True, min_px=m.min_title
+        )
+        self.add_widget(title)
         if view.progress:
             box = (m.width - m.margin - progress_w, top - h, progress_w, h)
             self.add_widget(TextBox(view.progress, box, m.body, self.theme.page_text, halign="right", min_px=20))
@@ -139,13 +145,23 @@ class KioskScreen(FloatLayout):
         x, y, w, h = box
         side = bool(view.picture or view.qr_url)
         text_w = w - (m.picture_w + m.gap if side else 0)
-        px = self._body_px(view.blocks, text_w, h, m, m.min_body)
+        px = self._fit_blocks(view.blocks, text_w, h, m, m.min_body)
         if px is None and view.picture and not view.qr_url:
             side, text_w = False, w  # the text matters more than the picture: give it the whole width
-        px = px or self._body_px(view.blocks, text_w, h, m, round(m.min_body * LAST_RESORT))
+            px = self._fit_blocks(view.blocks, text_w, h, m, m.min_body)
+        px = px or self._fit_blocks(view.blocks, text_w, h, m, round(m.min_body * LAST_RESORT)) or m.min_body
         self._blocks(view.blocks, (x, y, text_w, h), m, px)
         if side:
             self._side(view, (x + text_w + m.gap, y, m.picture_w, h), m)
+
+    def _fit_blocks(self, blocks: tuple[Block, ...], w: float, h: float, m: Metrics, floor: int) -> int | None:
+        """Body size for the blocks at normal line spacing, else at tight spacing (sets `self.spacing`)."""
+        for spacing in (LINE_SPACING, TIGHT_SPACING):
+            self.spacing = spacing
+            px = self._body_px(blocks, w, h, m, floor)
+            if px is not None:
+                return px
+        return None
 
     def _side(self, view: ScreenView, box: Box, m: Metrics) -> None:
         x, y, w, h = box
@@ -195,10 +211,10 @@ class KioskScreen(FloatLayout):
     def _block_height(self, block: Block, w: float, px: int, m: Metrics) -> float:
         if block.kind == "caution":
             icon = px * 1.6
-            return max(icon, text_block_height(block.text, w - icon - 3 * 20, px, bold=True)) + 40
+            return max(icon, text_block_height(block.text, w - icon - 3 * 20, px, bold=True, spacing=self.spacing)) + 40
         if block.kind == "staff":
-            return text_block_height(block.text, w - 40, staff_px(px)) + 40
-        return text_block_height(block.text, w, px, bold=block.kind == "question")
+            return text_block_height(block.text, w - 40, staff_px(px, self.spacing), spacing=self.spacing) + 40
+        return text_block_height(block.text, w, px, bold=block.kind == "question", spacing=self.spacing)
 
     def _block(self, block: Block, box: Box, px: int, m: Metrics) -> None:
         x, y, w, h = box
@@ -208,12 +224,14 @@ class KioskScreen(FloatLayout):
             self.add_widget(Fill(box, t.caution_bg, t.caution_border, 4, radius=12))
             self.add_widget(CautionIcon((x + 20, y + h - 20 - icon, icon, icon * 0.9), t.caution_border, t.caution_bg))
             text_box = (x + icon + 40, y + 20, w - icon - 60, h - 40)
-            self.add_widget(TextBox(block.text, text_box, px, t.caution_text, bold=True))
+            self.add_widget(TextBox(block.text, text_box, px, t.caution_text, bold=True, spacing=self.spacing))
         elif block.kind == "staff":
             self.add_widget(Fill(box, t.staff_bg, t.border, 3, radius=12))
-            self.add_widget(TextBox(block.text, (x + 20, y + 20, w - 40, h - 40), staff_px(px), t.staff_text))
+            box = (x + 20, y + 20, w - 40, h - 40)
+            self.add_widget(TextBox(block.text, box, staff_px(px, self.spacing), t.staff_text, spacing=self.spacing))
         else:
-            self.add_widget(TextBox(block.text, box, px, t.page_text, bold=block.kind == "question"))
+            bold = block.kind == "question"
+            self.add_widget(TextBox(block.text, box, px, t.page_text, bold=bold, spacing=self.spacing))
 
     def _content_start(self, view: ScreenView, m: Metrics, box: Box) -> None:
         x, y, w, h = box
@@ -282,9 +300,9 @@ class KioskScreen(FloatLayout):
         return super().on_touch_down(touch)
 
 
-def staff_px(body_px: int) -> int:
-    """Staff messages are drawn very large: title size (1.4× the body text)."""
-    return round(body_px * 1.4)
+def staff_px(body_px: int, spacing: float = LINE_SPACING) -> int:
+    """Staff messages are drawn very large: title size (1.4× the body text; 1.2× when space is short)."""
+    return round(body_px * (1.4 if spacing == LINE_SPACING else 1.2))
 
 
 class Shield(Fill):

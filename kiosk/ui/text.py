@@ -98,7 +98,7 @@ def fit(
     min_px: int,
     *,
     bold: bool = False,
-    spacing: float = 1.15,
+    spacing: float = 1.35,
 ) -> tuple[str, int]:
     """Wrapped text and the largest size from `font_px` down to `min_px` at which it fits the box."""
     px = font_px

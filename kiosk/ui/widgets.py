@@ -13,10 +13,11 @@ from kivy.uix.widget import Widget
 from kiosk.ui.text import fit
 from kiosk.ui.theme import rgba
 
-LINE_SPACING = 1.15
+LINE_SPACING = 1.35  # the content linter budgets with the same line height (content.limits.LINE_HEIGHT)
+TIGHT_SPACING = 1.15  # before any text is drawn smaller than the standard size, lines move closer
 
 
-def render_text(text: str, font_px: int, colour: str, *, bold: bool, halign: str):
+def render_text(text: str, font_px: int, colour: str, *, bold: bool, halign: str, spacing: float = 0.0):
     """A texture of already-wrapped lines, never re-wrapped by Kivy (its core text provider: cheaper than a Label)."""
     from kivy.core.text import Label as CoreLabel
 
@@ -27,7 +28,7 @@ def render_text(text: str, font_px: int, colour: str, *, bold: bool, halign: str
         text_size=(None, None),
         halign=halign,
         valign="top",
-        line_height=LINE_SPACING,
+        line_height=spacing or LINE_SPACING,
         color=rgba(colour),
     )
     core.refresh()
@@ -41,9 +42,13 @@ class TextBox(Widget):
         x, y, w, h = box
         self.halign = kw.pop("halign", "left")
         self.bold = kw.pop("bold", False)
-        self.text, self.font_size = fit(text, w, h, font_px, kw.pop("min_px", font_px), bold=self.bold)
+        self.spacing = kw.pop("spacing", LINE_SPACING)
+        min_px = kw.pop("min_px", font_px)
+        self.text, self.font_size = fit(text, w, h, font_px, min_px, bold=self.bold, spacing=self.spacing)
         super().__init__(pos=(x, y), size=(w, h), size_hint=(None, None), **kw)
-        texture = render_text(self.text, self.font_size, colour, bold=self.bold, halign=self.halign)
+        texture = render_text(
+            self.text, self.font_size, colour, bold=self.bold, halign=self.halign, spacing=self.spacing
+        )
         self.texture_size = tuple(texture.size)
         left = {"left": x, "center": x + (w - texture.width) / 2, "right": x + w - texture.width}[self.halign]
         with self.canvas:

@@ -1,0 +1,91 @@
+"""The help line off the UI thread: retries with the same key, posts actions, stops on close."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from kiosk.guide import Escalate, PathEntry
+from kiosk.guide import actions as a
+from kiosk.help_line import HelpLine, request_of
+from tests.kiosk.conftest import FakeHelpdesk
+
+EFFECT = Escalate(
+    "abcdef123456", "konbini-juminhyo", "has-card", "ja", "card-unreadable", (PathEntry("has-card", 3.5),)
+)
+
+
+class Posted:
+    def __init__(self):
+        self.actions: list = []
+        self.event = threading.Event()
+
+    def __call__(self, action, still_valid):
+        if still_valid():
+            self.actions.append(action)
+            self.event.set()
+
+    def wait_for(self, predicate, timeout=5.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate(self.actions):
+                return True
+            time.sleep(0.01)
+        return False
+
+
+def test_request_of_an_escalate_effect():
+    request = request_of(EFFECT)
+    assert (request.procedure_id, request.step_id, request.reason) == (
+        "konbini-juminhyo",
+        "has-card",
+        "card-unreadable",
+    )
+    assert request.path[0].seconds == 3.5
+    assert request_of(Escalate("abcdef123456", None, None, "en", "other", ())).procedure_id == "none"
+
+
+def test_unreachable_then_delivered_with_the_same_key_then_staff_messages():
+    helpdesk, posted = FakeHelpdesk(), Posted()
+    helpdesk.reachable = False
+    keys = []
+    original = helpdesk.create_escalation
+
+    def create(request, key):
+        keys.append(key)
+        if len(keys) >= 2:
+            helpdesk.reachable = True
+        return original(request, key)
+
+    helpdesk.create_escalation = create
+    line = HelpLine(helpdesk, posted, poll_wait_s=0.1)
+    line.open(EFFECT)
+    assert posted.wait_for(lambda acts: any(isinstance(x, a.EscalationUpdate) for x in acts))
+    assert isinstance(posted.actions[0], a.HelpdeskUnreachable)
+    assert len(set(keys)) == 1 and len(keys) == 2  # a retry reuses the Idempotency-Key
+    helpdesk.inbox.put(("text", "すぐ行きます", None))
+    helpdesk.inbox.put(("send-step", "", "pin"))
+    assert posted.wait_for(lambda acts: a.StaffMessageArrived("send-step", step_id="pin") in acts)
+    assert a.StaffMessageArrived("text", "すぐ行きます") in posted.actions
+    assert line.close() == "esc-1"
+
+
+def test_close_drops_everything_still_in_flight():
+    helpdesk, posted = FakeHelpdesk(), Posted()
+    line = HelpLine(helpdesk, posted, poll_wait_s=0.1)
+    line.open(EFFECT)
+    assert posted.wait_for(lambda acts: acts)
+    line.close()
+    count = len(posted.actions)
+    helpdesk.inbox.put(("text", "おそい返事", None))
+    time.sleep(0.4)
+    assert len(posted.actions) == count
+
+
+def test_resolved_escalation_ends_the_poll():
+    helpdesk, posted = FakeHelpdesk(), Posted()
+    line = HelpLine(helpdesk, posted, poll_wait_s=0.05)
+    line.open(EFFECT)
+    assert posted.wait_for(lambda acts: acts)
+    helpdesk.status = "resolved"
+    assert posted.wait_for(lambda acts: a.StaffMessageArrived("resolved") in acts)
