@@ -77,12 +77,15 @@ async def login_page(request: Request, role: Annotated[str | None, Query(max_len
 
 @router.get("/lang/{lang}")
 async def switch_language(
-    lang: Literal["ja", "en"], next_page: Annotated[str, Query(alias="next", max_length=200)] = "/console/"
+    request: Request,
+    lang: Literal["ja", "en"],
+    next_page: Annotated[str, Query(alias="next", max_length=200)] = "/console/",
 ) -> Response:
     """Remember the console language in a cookie and go back (only to a console page)."""
     target = next_page if next_page.startswith("/console/") and "//" not in next_page else "/console/"
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="strict", httponly=True)
+    secure = request.app.state.services.settings.cookie_secure
+    response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="strict", httponly=True, secure=secure)
     return response
 
 

@@ -73,6 +73,8 @@ def test_language_switch_sets_a_cookie_and_only_returns_into_the_console(helpdes
     staff = helpdesk.staff_session("alice")
     answer = staff.get(helpdesk.base_url + "/console/lang/en?next=/console/queue", allow_redirects=False)
     assert answer.headers["location"] == "/console/queue"
+    cookie = answer.headers["set-cookie"].lower()
+    assert "yorisoi_console_lang=en" in cookie and "httponly" in cookie and "samesite=strict" in cookie
     english = staff.get(helpdesk.base_url + "/console/queue")
     assert '<html lang="en">' in english.text and "Filter by site" in english.text
     for evil in ("https://evil.example/", "//evil.example/", "/console//evil.example"):
