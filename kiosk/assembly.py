@@ -82,6 +82,8 @@ def build_kiosk(
     runtime = KioskRuntime(
         guide, screen, speaker=speaker, listener=listener, helpdesk=helpdesk, journal=journal, post=post
     )
+    screen.voice_input = runtime.voice_input_available()
+    screen.on_mic = runtime.listen_once
     return Kiosk(config, catalog, font, guide, screen, runtime, journal, content_version(catalog))
 
 

@@ -9,11 +9,13 @@ from pathlib import Path
 from kivy.uix.floatlayout import FloatLayout
 
 from kiosk.guide import Block, Button, ScreenView
-from kiosk.ui.layout import PRIMARY_W, Box, Metrics, row, text_block_height
+from kiosk.ui.layout import MIN_TARGET, PRIMARY_W, Box, Metrics, row, text_block_height
 from kiosk.ui.theme import STANDARD, Theme
 from kiosk.ui.widgets import LINE_SPACING, TIGHT_SPACING, CautionIcon, Fill, KioskButton, TextBox, picture, qr_image
 
 BUTTON_CACHE = 64
+MIC = object()  # the push-to-talk button's "action": handled here, not by the guide
+MIC_LABEL = {"ja": "話す", "ja-easy": "はなす", "en": "Speak"}
 LAST_RESORT = 0.85  # below the standard size only when even that cannot fit (small screens, long English)
 
 
@@ -26,6 +28,8 @@ class KioskScreen(FloatLayout):
         self.view: ScreenView | None = None
         self.qr_textures: dict = {}
         self.on_corner: Callable[[], None] | None = None
+        self.on_mic: Callable[[], None] | None = None
+        self.voice_input = False  # push-to-talk button only when a listener can work
         self._corner_touches: list[float] = []
         self.corner_count, self.corner_window_s = 5, 3.0
         self.fitted_px: dict[str, int] = {}
@@ -65,7 +69,14 @@ class KioskScreen(FloatLayout):
         if view.screen == "start":
             return top
         progress_w = round(320 * m.scale) if view.progress else 0
-        title_w = m.inner_width - (progress_w + m.gap if progress_w else 0)
+        mic_w = max(MIN_TARGET, round(140 * m.scale)) if self.voice_input and view.bar and len(view.bar) == 5 else 0
+        if mic_w:
+            mic = Button("mic", MIC_LABEL.get(view.language, MIC_LABEL["ja"]), MIC, "secondary")
+            self._button(mic, (m.width - m.margin - mic_w, top - mic_w, mic_w, mic_w), m.body)
+            top_right = m.width - m.margin - mic_w - m.gap
+        else:
+            top_right = m.width - m.margin
+        title_w = top_right - m.margin - (progress_w + m.gap if progress_w else 0)
         # a title never takes more than two lines of the standard title size: long titles at larger sizes shrink
         cap = text_block_height("あ\nあ", title_w, m.min_title, bold=True)
         h = min(text_block_height(view.title, title_w, m.title, bold=True), cap)
@@ -74,7 +85,7 @@ class KioskScreen(FloatLayout):
         )
         self.add_widget(title)
         if view.progress:
-            box = (m.width - m.margin - progress_w, top - h, progress_w, h)
+            box = (top_right - progress_w, top - h, progress_w, h)
             self.add_widget(TextBox(view.progress, box, m.body, self.theme.page_text, halign="right", min_px=20))
         top -= h
         if view.banner:
@@ -111,13 +122,14 @@ class KioskScreen(FloatLayout):
         return y + m.action_h
 
     def _help_buttons(self, buttons: list[Button], m: Metrics, y: float) -> float:
-        """Help reasons: two rows of two big buttons."""
+        """Help reasons: two rows of two big buttons, half as tall again as a つぎへ button."""
+        h = round(m.action_h * 1.5)
         for i, button in enumerate(buttons):
             col, line = i % 2, (len(buttons) - 1 - i) // 2
             w = (m.inner_width - m.gap) / 2
-            box = (m.margin + col * (w + m.gap), y + line * (m.action_h + m.gap), w, m.action_h)
+            box = (m.margin + col * (w + m.gap), y + line * (h + m.gap), w, h)
             self._button(button, box, m.body)
-        return y + ((len(buttons) + 1) // 2) * (m.action_h + m.gap) - m.gap
+        return y + ((len(buttons) + 1) // 2) * (h + m.gap) - m.gap
 
     def _button(self, button: Button, box: Box, font_px: int) -> KioskButton:
         t = self.theme
@@ -138,6 +150,10 @@ class KioskScreen(FloatLayout):
         return widget
 
     def _dispatch(self, action) -> None:
+        if action is MIC:
+            if self.on_mic is not None:
+                self.on_mic()
+            return
         self.on_action(action)
 
     # --- content areas -----------------------------------------------------------------------------------------

@@ -181,3 +181,44 @@ def _labels(driver):
     from kiosk.ui.widgets import TextBox
 
     return [w for w in walk(driver.screen) if isinstance(w, TextBox)]
+
+
+class HeardListener:
+    """A Listener (voice.Listener interface) that hears つぎへ, or else the first answer of a question."""
+
+    def __init__(self):
+        self.grammars = []
+
+    def listen(self, grammar, *, lang="ja", timeout_s=5.0):
+        from voice import Recognition
+
+        self.grammars.append((dict(grammar), lang))
+        command = "next" if "next" in grammar else next(c for c in grammar if c.startswith("choice-"))
+        return Recognition(command, 0.9, grammar[command][0])
+
+    def status(self):
+        from voice import VoiceStatus
+
+        return VoiceStatus(True)
+
+
+def test_push_to_talk_button_dispatches_the_heard_command(driver):
+    from tests.kiosk.screen_sweep import layout_problems
+
+    pid, _ = branching_procedure(driver)
+    driver.runtime.listener = HeardListener()
+    driver.screen.voice_input = True
+    open_procedure(driver, pid)
+    step = driver.runtime.state.place.step_id
+    assert "mic" in driver.button_ids()
+    assert not layout_problems(driver.screen, driver.view, (1366, 768))
+    driver.screen.show(driver.view, size=tuple(driver.window.size))
+    driver.touch("mic")
+    driver.wait_for(lambda: driver.runtime.state.place.step_id != step)
+    grammar, lang = driver.runtime.listener.grammars[0]
+    assert lang == "ja" and {"back", "repeat", "help"} <= set(grammar)
+
+
+def test_no_push_to_talk_button_without_voice_input(driver):
+    driver.touch("begin")
+    assert "mic" not in driver.button_ids()
