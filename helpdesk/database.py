@@ -38,10 +38,10 @@ class Database:
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction; committed when the block ends without an exception."""
-        with _unavailable_as_error(), self._write_lock, self.engine.connect() as conn:
+        with _unavailable_as_error(), self.engine.connect() as conn:
             if self.is_sqlite:
                 conn = conn.execution_options(sqlite_immediate=True)
-            with conn.begin():
+            with self._write_lock, conn.begin():
                 yield conn
 
     def ping(self) -> bool:

@@ -43,6 +43,7 @@ def create_app(settings: HelpdeskSettings | None = None, *, database: Database |
             yield
         finally:
             sweeper.cancel()
+            svc.escalations.close()
             if database is None:
                 db.dispose()
 

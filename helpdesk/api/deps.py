@@ -23,7 +23,7 @@ bearer = HTTPBearer(auto_error=False, description="Kiosk key (yk_…) or staff A
 session_cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Staff console session")
 
 
-def services(request: Request) -> Services:
+async def services(request: Request) -> Services:
     """The process's shared services."""
     return request.app.state.services
 
@@ -40,7 +40,9 @@ async def any_caller(
     if credentials is not None:
         token = credentials.credentials
         if token.startswith(security.KIOSK_KEY_PREFIX):
-            kiosk = await svc.run(svc.kiosk_keys.lookup, token)
+            kiosk = svc.kiosk_keys.remembered(token)
+            if kiosk is False:  # not checked recently: ask the database (off the event loop)
+                kiosk = await svc.run(svc.kiosk_keys.lookup, token)
             if kiosk is None:
                 raise Unauthenticated("unknown or revoked kiosk key")
             _rate_limit(svc, kiosk)

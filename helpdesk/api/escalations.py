@@ -53,16 +53,20 @@ async def publish(svc: Services, change: Change) -> None:
     responses={200: {"model": EscalationStatus, "description": "A retry: the escalation this key made before"}},
 )
 async def create_escalation(
-    body: EscalationRequest, kiosk: KioskDep, svc: ServicesDep, response: Response, idempotency_key: IdempotencyKey
-) -> EscalationStatus:
+    body: EscalationRequest, kiosk: KioskDep, svc: ServicesDep, idempotency_key: IdempotencyKey
+) -> Response:
     """A kiosk asks for help. Retries reuse the Idempotency-Key: same body → 200 with the same escalation."""
-    row, created = await svc.run(svc.escalations.create, kiosk, idempotency_key, body)
-    status = await svc.run(status_of, svc, row)
+    row, created, status = await svc.run(_create, svc, kiosk, idempotency_key, body)
     if created:
         await publish(svc, Change(row["id"], row["site_id"], "waiting", "create"))
-    else:
-        response.status_code = 200
-    return status
+    # Serialized here (already validated): this is the hot path, FastAPI would validate the model again.
+    return Response(status.model_dump_json(), status_code=201 if created else 200, media_type="application/json")
+
+
+def _create(svc: Services, kiosk: KioskPrincipal, key: str, body: EscalationRequest):  # type: ignore[no-untyped-def]
+    """Store (or find) the escalation and compute its status, in one trip to the thread pool."""
+    row, created = svc.escalations.create(kiosk, key, body)
+    return row, created, status_of(svc, row)
 
 
 @router.get("/{escalation_id}", response_model=EscalationStatus)

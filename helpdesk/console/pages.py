@@ -21,6 +21,8 @@ from helpdesk.store import accounts
 HERE = Path(__file__).resolve().parent
 router = APIRouter(prefix="/console", include_in_schema=False)
 AdminSection = Literal["sites", "kiosks", "staff", "canned"]
+DISPLAY_TIMEZONE = "Asia/Tokyo"
+"""Times are stored in UTC and shown in this zone (unless the settings name another `display_timezone`)."""
 
 
 def templates(request: Request) -> Jinja2Templates:
@@ -53,6 +55,7 @@ def render(request: Request, name: str, member: StaffPrincipal | None, **context
             "lang": lang,
             "member": member,
             "strings_json": json.dumps({"t": strings, "labels": names}, ensure_ascii=False),
+            "timezone": getattr(request.app.state.services.settings, "display_timezone", DISPLAY_TIMEZONE),
             **context,
         },
     )

@@ -87,8 +87,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "esc.waited": ("待ち時間", "Waiting"),
     "esc.seconds": ("秒", "s"),
     "esc.shortcuts": (
-        "c: 対応  r: 返信  m: 行きます  l: 戻す  d: 完了  q: 待ち行列",
-        "c: claim  r: reply  m: coming  l: release  d: resolve  q: queue",
+        "c: 対応  r: 返信  s: 画面を送る  m: 行きます  t: 引き継ぐ  l: 戻す  d: 完了  q: 待ち行列",
+        "c: claim  r: reply  s: send step  m: coming  t: transfer  l: release  d: resolve  q: queue",
     ),
     "esc.question": ("質問", "Question"),
     "esc.caution": ("注意", "Caution"),

@@ -89,14 +89,20 @@ class KioskKeys:
         self._cache: dict[str, tuple[float, KioskPrincipal | None]] = {}
         self._lock = threading.Lock()
 
+    def remembered(self, key: str) -> KioskPrincipal | bool | None:
+        """A recent answer for this key without touching the database; False when there is none."""
+        with self._lock:
+            cached = self._cache.get(security.digest(key))
+        if cached and time.monotonic() - cached[0] < self.ttl_s:
+            return cached[1]
+        return False
+
     def lookup(self, key: str) -> KioskPrincipal | None:
         """The kiosk holding this key, or None."""
-        key_hash = security.digest(key)
-        now = time.monotonic()
-        with self._lock:
-            cached = self._cache.get(key_hash)
-        if cached and now - cached[0] < self.ttl_s:
-            return cached[1]
+        remembered = self.remembered(key)
+        if remembered is not False:
+            return remembered  # type: ignore[return-value]
+        key_hash, now = security.digest(key), time.monotonic()
         with self.db.read() as conn:
             row = conn.execute(
                 select(kiosks.c.id, kiosks.c.site_id, kiosks.c.key_hash).where(

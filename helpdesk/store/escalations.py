@@ -8,7 +8,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk import domain, security
@@ -28,6 +28,7 @@ from helpdesk.screening import screen_text
 from helpdesk.settings import HelpdeskSettings
 from helpdesk.store import audit
 from helpdesk.store.accounts import active_staff_in, utcnow
+from helpdesk.store.group_writer import GroupWriter
 from helpdesk.tables import escalations, messages, sites, staff
 from helpdesk.wire import EscalationRequest
 
@@ -59,35 +60,23 @@ class EscalationStore:
         self._stats: dict[str, tuple[float, list[float], int]] = {}
         self._contact: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._writer: GroupWriter | None = None
 
     # --- kiosk side -------------------------------------------------------------------------------
     def create(self, kiosk: KioskPrincipal, key: str, request: EscalationRequest) -> tuple[dict, bool]:
-        """Store a new escalation, or return the one this Idempotency-Key made before: (row, created)."""
+        """Store a new escalation, or return the one this Idempotency-Key made before: (row, created).
+
+        Returns only after the commit. On SQLite, escalations arriving together share one transaction
+        (one fsync) through a group writer; PostgreSQL does its own group commit across connections.
+        """
         if not key or len(key) > 200:
             raise BadRequest("an Idempotency-Key header of 1-200 characters is required")
         body_hash = security.digest(request.model_dump_json())
+        if self.db.is_sqlite:
+            return self._group_writer().submit(kiosk, key, request, body_hash)
         try:
             with self.db.write() as conn:
-                existing = self._by_key(conn, kiosk.kiosk_id, key)
-                if existing is not None:
-                    return self._replayed(existing, body_hash), False
-                now = utcnow()
-                row = {
-                    "id": uuid.uuid4().hex,
-                    "kiosk_id": kiosk.kiosk_id,
-                    "site_id": kiosk.site_id,
-                    "idempotency_key": key,
-                    "body_hash": body_hash,
-                    **request.model_dump(mode="json"),
-                    "status": "waiting",
-                    "created_at": now,
-                    "updated_at": now,
-                    "kiosk_contact_at": now,
-                }
-                conn.execute(insert(escalations).values(row))
-                # A new escalation is the youngest in its site's queue, so its place is the count of waiting ones.
-                row["position_at_create"] = _waiting_count(conn, kiosk.site_id)
-                return row, True
+                return self._create_in(conn, kiosk, key, request, body_hash)
         except IntegrityError:  # a concurrent retry with the same key won the insert (PostgreSQL)
             with self.db.read() as conn:
                 existing = self._by_key(conn, kiosk.kiosk_id, key)
@@ -95,12 +84,46 @@ class EscalationStore:
                 raise
             return self._replayed(existing, body_hash), False
 
+    def _create_in(
+        self, conn: Connection, kiosk: KioskPrincipal, key: str, request: EscalationRequest, body_hash: str
+    ) -> tuple[dict, bool]:
+        existing = self._by_key(conn, kiosk.kiosk_id, key)
+        if existing is not None:
+            return self._replayed(existing, body_hash), False
+        now = utcnow()
+        row = {
+            "id": uuid.uuid4().hex,
+            "kiosk_id": kiosk.kiosk_id,
+            "site_id": kiosk.site_id,
+            "idempotency_key": key,
+            "body_hash": body_hash,
+            **request.model_dump(mode="json"),
+            "status": "waiting",
+            "created_at": now,
+            "updated_at": now,
+            "kiosk_contact_at": now,
+        }
+        conn.execute(_INSERT, row)
+        # A new escalation is the youngest in its site's queue, so its place is the count of waiting ones.
+        row["position_at_create"] = _waiting_count(conn, kiosk.site_id)
+        return row, True
+
+    def _group_writer(self) -> GroupWriter:
+        with self._lock:
+            if self._writer is None:
+                self._writer = GroupWriter(self.db, self._create_in)
+            return self._writer
+
+    def close(self) -> None:
+        """Stop the group writer thread, if one was started."""
+        with self._lock:
+            writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.stop()
+
     @staticmethod
     def _by_key(conn: Connection, kiosk_id: str, key: str) -> dict | None:
-        row = conn.execute(
-            select(escalations).where(escalations.c.kiosk_id == kiosk_id, escalations.c.idempotency_key == key)
-        ).mappings()
-        found = row.first()
+        found = conn.execute(_BY_KEY, {"kiosk_id": kiosk_id, "key": key}).mappings().first()
         return None if found is None else dict(found)
 
     @staticmethod
@@ -345,11 +368,19 @@ def _sla_s(conn: Connection, site_id: str) -> int:
 
 
 def _waiting_count(conn: Connection, site_id: str) -> int:
-    return conn.execute(
-        select(func.count())
-        .select_from(escalations)
-        .where(escalations.c.site_id == site_id, escalations.c.status == "waiting")
-    ).scalar_one()
+    return conn.execute(_WAITING_COUNT, {"site_id": site_id}).scalar_one()
+
+
+# Built once: escalation creation is the hot path, and building statements per call costs more than SQLite.
+_INSERT = insert(escalations)
+_BY_KEY = select(escalations).where(
+    escalations.c.kiosk_id == bindparam("kiosk_id"), escalations.c.idempotency_key == bindparam("key")
+)
+_WAITING_COUNT = (
+    select(func.count())
+    .select_from(escalations)
+    .where(escalations.c.site_id == bindparam("site_id"), escalations.c.status == "waiting")
+)
 
 
 def _waiting(conn: Connection, site_id: str, sla_s: int) -> list[domain.Waiting]:

@@ -74,7 +74,7 @@
         const site = sites.find((s) => s.id === k.site_id);
         return Y.el("tr", {}, Y.el("td", { text: k.id }), Y.el("td", { text: site ? site.name : k.site_id }),
           Y.el("td", { class: `kiosk-${status[2]}` }, Y.el("span", { "aria-hidden": "true", text: `${status[0]} ` }), status[1]),
-          Y.el("td", { text: k.last_seen_at ? new Date(k.last_seen_at).toLocaleString() : "—" }),
+          Y.el("td", { text: k.last_seen_at ? Y.dateTime(k.last_seen_at) : "—" }),
           Y.el("td", { text: k.kiosk_version || "—" }), Y.el("td", { text: k.outbox_length ?? "—" }), Y.el("td", { text: voice }),
           Y.el("td", {},
             button(Y.t("admin.rotate"), () => confirmRun(`/kiosks/${k.id}/rotate`, (r) => showSecret(`${k.id}: ${Y.t("admin.key_once")}`, r.key)), { "aria-label": `${k.id} ${Y.t("admin.rotate")}` }),

@@ -65,8 +65,15 @@ const Y = (() => {
     return h ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
   }
 
+  const timeZone = document.body.dataset.timezone || "Asia/Tokyo";
+  const locale = document.documentElement.lang === "en" ? "en-GB" : "ja-JP";
+
   function clock(iso) {
-    return new Date(iso).toLocaleTimeString(document.documentElement.lang === "en" ? "en-GB" : "ja-JP");
+    return new Date(iso).toLocaleTimeString(locale, { timeZone });
+  }
+
+  function dateTime(iso) {
+    return new Date(iso).toLocaleString(locale, { timeZone });
   }
 
   let toastTimer = null;
@@ -103,5 +110,5 @@ const Y = (() => {
     });
   }
 
-  return { t, label, api, el, duration, clock, toast, shortcut, login: document.body.dataset.login };
+  return { t, label, api, el, duration, clock, dateTime, toast, shortcut, login: document.body.dataset.login };
 })();

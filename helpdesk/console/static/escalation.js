@@ -184,6 +184,7 @@
   document.addEventListener("keydown", (event) => {
     if (!Y.shortcut(event)) return;
     const keys = { c: claim, m: coming, l: release, r: () => replyText.focus(),
+      s: () => document.getElementById("step-select").focus(), t: () => document.getElementById("transfer-select").focus(),
       d: () => document.getElementById("outcome-select").focus(), q: () => window.location.assign("/console/queue"),
       "?": () => Y.toast(Y.t("esc.shortcuts")) };
     const action = keys[event.key];

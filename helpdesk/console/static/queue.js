@@ -111,7 +111,8 @@
   function announce() {
     beep();
     if (notifyToggle.checked && "Notification" in window && Notification.permission === "granted") {
-      new Notification(Y.t("app.name"), { body: Y.t("queue.new"), tag: "yorisoi-new" });
+      const note = new Notification(Y.t("app.name"), { body: Y.t("queue.new"), tag: "yorisoi-new" });
+      note.onclick = () => window.focus();
     }
   }
 
