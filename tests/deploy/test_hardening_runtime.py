@@ -1,5 +1,5 @@
 """The helpdesk-side programs really run under the limits their units set: NoNewPrivileges=,
-MemoryDenyWriteExecute= and the SystemCallFilter= allow-list (applied by tests/deploy/sandbox.py the way systemd
+MemoryDenyWriteExecute=, RestrictAddressFamilies= and the SystemCallFilter= allow-list (applied by tests/deploy/sandbox.py the way systemd
 applies them). Python, argon2-cffi, psycopg/libpq, SQLite and pg_dump must all work inside them."""
 
 from __future__ import annotations
@@ -50,6 +50,16 @@ def test_the_sandbox_enforces_the_limits() -> None:
         check=False,
     )
     assert wx.returncode != 0 and "Permission denied" in wx.stderr
+    families = (
+        "import socket\n"
+        "socket.socket(socket.AF_INET6).close(); socket.socket(socket.AF_UNIX).close()\n"
+        "socket.socket(socket.AF_NETLINK, socket.SOCK_RAW)\n"
+    )
+    netlink = subprocess.run(
+        sandboxed("yorisoi-helpdesk.service", [sys.executable, "-c", families]), capture_output=True, text=True
+    )
+    assert netlink.returncode != 0 and "Operation not permitted" in netlink.stderr
+    assert netlink.stderr.count("Error") == 1  # INET6 and UNIX went through; only NETLINK was refused
     status = subprocess.run(
         sandboxed("yorisoi-helpdesk.service", ["/bin/cat", "/proc/self/status"]),
         capture_output=True,
