@@ -125,3 +125,31 @@ def test_the_stream_check_catches_a_buffering_proxy(tmp_path: Path, certificate:
         waited, _ = _first_event_after(conn, "/api/v1/queue/stream")
         conn.close()
     assert waited >= SECOND_EVENT_AFTER_S - 0.2
+
+
+def _longest(pattern: str) -> int:
+    """The longest string a `^[..][..]{m,n}$` identifier pattern allows."""
+    match = re.fullmatch(r"\^((?:\[[^\]]+\])*)\[[^\]]+\]\{\d+,(\d+)\}\$", pattern)
+    assert match, pattern
+    return len(re.findall(r"\[[^\]]+\]", match[1])) + int(match[2])
+
+
+def test_the_largest_valid_event_batch_fits_through_nginx() -> None:
+    """client_max_body_size must never refuse a request the helpdesk accepts: 1000 events, every field longest."""
+    import datetime as dt
+    import uuid
+
+    from helpdesk.wire import SessionEvent, SessionEventBatch
+
+    schema = SessionEvent.model_json_schema()["properties"]
+    event: dict[str, object] = {"event_id": str(uuid.uuid4()), "seconds": 86_399.999999}
+    event["at"] = dt.datetime(2026, 12, 31, 23, 59, 59, 999_999, tzinfo=dt.timezone(dt.timedelta(hours=9))).isoformat()
+    for name, prop in schema.items():
+        pattern = next((o["pattern"] for o in prop.get("anyOf", [prop]) if "pattern" in o), None)
+        if pattern:
+            event[name] = "a" * _longest(pattern)
+    batch = {"events": [event] * SessionEventBatch.model_fields["events"].metadata[-1].max_length}
+    SessionEventBatch.model_validate(batch)  # the helpdesk accepts it
+    size = len(json.dumps(batch, ensure_ascii=False).encode())
+    limit = re.search(r"client_max_body_size (\d+)m;", CONF.read_text())
+    assert limit and size < int(limit[1]) * 1024 * 1024, f"{size} bytes"
