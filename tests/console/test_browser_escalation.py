@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -101,6 +104,13 @@ def test_console_is_labelled_keyboard_operable_and_readable(helpdesk, staff_page
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     page.wait_for_selector("#messages li.msg.staff:has-text('少々お待ちください')")
+    shown = page.locator("#messages li.msg.staff .meta").last.inner_text().split()[-1]
+    tokyo = dt.datetime.now(ZoneInfo("Asia/Tokyo"))
+    shown_minutes = int(shown.split(":")[0]) * 60 + int(shown.split(":")[1])
+    assert abs(shown_minutes - (tokyo.hour * 60 + tokyo.minute)) % (24 * 60) <= 1, "times are shown in Tokyo time"
+    page.focus("body")
+    page.keyboard.press("s")
+    assert page.evaluate("document.activeElement.id") == "step-select"
     box = page.locator("#claim-btn").bounding_box()
     assert box and box["y"] + box["height"] <= HEIGHT, "actions visible without scrolling"
     page.context.close()
