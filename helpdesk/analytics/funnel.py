@@ -6,11 +6,11 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from content.schema import Procedure
-from helpdesk.analytics.sql import GAVE_UP, Scope, event_filter
-from helpdesk.tables import session_events
+from helpdesk.analytics.sql import GAVE_UP, Scope
+from helpdesk.analytics.steps import session_counts
 
 
 @dataclass(frozen=True)
@@ -48,35 +48,26 @@ class Funnel:
         return max(candidates, key=lambda s: (s.drop_rate, s.dropped), default=None)
 
 
-def funnels(conn: Connection, scope: Scope, procedures: Mapping[str, Procedure]) -> list[Funnel]:
+def funnels(
+    conn: Connection,
+    scope: Scope,
+    procedures: Mapping[str, Procedure],
+    counts: dict[tuple[str, str | None], dict[str, int]] | None = None,
+) -> list[Funnel]:
     """Every procedure's funnel in scope (procedures without sessions are left out)."""
-    e = session_events
-    where = event_filter(scope)
-    started = dict(
-        conn.execute(
-            select(e.c.procedure_id, func.count(func.distinct(e.c.session_id)))
-            .where(where, e.c.action == "procedure-start")
-            .group_by(e.c.procedure_id)
-        ).all()
-    )
+    counts = session_counts(conn, scope) if counts is None else counts
+    started: dict[str, int] = defaultdict(int)
     reached: dict[str, dict[str, int]] = defaultdict(dict)
-    rows = conn.execute(
-        select(e.c.procedure_id, e.c.step_id, func.count(func.distinct(e.c.session_id)))
-        .where(where, e.c.action == "step-shown")
-        .group_by(e.c.procedure_id, e.c.step_id)
-    )
-    for procedure_id, step_id, count in rows:
-        reached[procedure_id][step_id] = count
     ended: dict[str, dict[tuple[str | None, str], int]] = defaultdict(dict)
-    rows = conn.execute(
-        select(e.c.procedure_id, e.c.step_id, e.c.outcome, func.count())
-        .where(where, e.c.action == "session-end", e.c.procedure_id.is_not(None))
-        .group_by(e.c.procedure_id, e.c.step_id, e.c.outcome)
-    )
-    for procedure_id, step_id, outcome, count in rows:
-        ended[procedure_id][(step_id, outcome or "")] = count
-    ids = sorted(set(started) | set(reached))
-    return [_funnel(pid, started.get(pid, 0), reached[pid], ended[pid], procedures.get(pid)) for pid in ids]
+    for (procedure_id, step_id), kinds in counts.items():
+        started[procedure_id] += kinds.get("started", 0)
+        if step_id is not None and kinds.get("shown"):
+            reached[procedure_id][step_id] = kinds["shown"]
+        for kind, n in kinds.items():
+            if kind.startswith("end:"):
+                ended[procedure_id][(step_id, kind[4:])] = n
+    ids = sorted(pid for pid in set(started) | set(reached) if started[pid] or reached[pid])
+    return [_funnel(pid, started[pid], reached[pid], ended[pid], procedures.get(pid)) for pid in ids]
 
 
 def _funnel(

@@ -41,10 +41,11 @@ class Report:
 def build(db: Database, scope: Scope, procedures: Mapping[str, Procedure], *, min_sessions: int = 20) -> Report:
     """Run every query for `scope` (one read transaction)."""
     with db.read() as conn:
-        all_steps = steps.step_stats(conn, scope)
+        counts = steps.session_counts(conn, scope)
+        all_steps = steps.step_stats(conn, scope, counts)
         return Report(
             scope=scope,
-            funnels=funnel.funnels(conn, scope, procedures),
+            funnels=funnel.funnels(conn, scope, procedures, counts),
             steps=all_steps,
             hardest=steps.hardest(all_steps, 10, min_sessions=min_sessions),
             escalations_by_site_hour=escalation_stats.by_site_and_hour(conn, scope),

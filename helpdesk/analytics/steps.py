@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, case, func, literal, select
 
-from helpdesk.analytics.sql import HELP_ACTIONS, Scope, epoch_seconds, event_filter, median_rank, p90_rank
+from helpdesk.analytics.sql import GAVE_UP, HELP_ACTIONS, Scope, epoch_seconds, event_filter, median_rank, p90_rank
 from helpdesk.tables import session_events
 
 BOUNDARIES = ("step-shown", "back", "session-end")
@@ -69,8 +69,9 @@ def visit_times(
     b = boundaries.c
     seconds = (b.next_t - b.t).label("seconds")
     nth = func.row_number().over(partition_by=(b.session_id, b.procedure_id, b.step_id), order_by=b.t).label("nth")
+    extra = (nth, b.next_action) if first_unaided else ()
     shown = (
-        select(b.procedure_id, b.step_id, seconds, nth, b.next_action)
+        select(b.procedure_id, b.step_id, seconds, *extra)
         .where(b.action == "step-shown", b.next_t.is_not(None), b.step_id.is_not(None))
         .subquery("shown")
     )
@@ -102,35 +103,39 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(float(value), 1)
 
 
-def session_counts(conn: Connection, scope: Scope) -> dict[tuple[str, str], dict[str, int]]:
-    """(procedure, step) → {shown, back, repeat, help, dropped}: distinct sessions that did each on the step."""
+def session_counts(conn: Connection, scope: Scope) -> dict[tuple[str, str | None], dict[str, int]]:
+    """(procedure, step) → distinct sessions per kind: started (step None), shown, back, repeat, help, dropped, and
+    `end:<outcome>` for every way a session ended there. One scan serves both the funnel and the stuck points."""
     e = session_events
     kind = case(
         (e.c.action.in_(HELP_ACTIONS), literal("help")),
         (e.c.action == "step-shown", literal("shown")),
-        (e.c.action == "session-end", literal("end")),
+        (e.c.action == "procedure-start", literal("started")),
+        (e.c.action == "session-end", literal("end:") + func.coalesce(e.c.outcome, literal(""))),
         else_=e.c.action,
-    )
-    gave_up = case((e.c.outcome.in_(("home", "timeout", "restart")), literal("dropped")), else_=literal("ended"))
-    kind = case((e.c.action == "session-end", gave_up), else_=kind).label("kind")
-    wanted = ("step-shown", "back", "repeat", "session-end", *HELP_ACTIONS)
+    ).label("kind")
+    wanted = ("procedure-start", "step-shown", "back", "repeat", "session-end", *HELP_ACTIONS)
     rows = conn.execute(
         select(e.c.procedure_id, e.c.step_id, kind, func.count(func.distinct(e.c.session_id)))
-        .where(event_filter(scope), e.c.action.in_(wanted), e.c.step_id.is_not(None))
+        .where(event_filter(scope), e.c.action.in_(wanted), e.c.procedure_id.is_not(None))
         .group_by(e.c.procedure_id, e.c.step_id, kind)
     )
-    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    counts: dict[tuple[str, str | None], dict[str, int]] = defaultdict(dict)
     for procedure_id, step_id, name, n in rows:
         counts[(procedure_id, step_id)][name] = n
+    for found in counts.values():
+        found["dropped"] = sum(found.get(f"end:{o}", 0) for o in GAVE_UP)
     return counts
 
 
-def step_stats(conn: Connection, scope: Scope) -> list[StepStats]:
-    """Every step's numbers in scope, sorted by procedure and step."""
+def step_stats(
+    conn: Connection, scope: Scope, counts: dict[tuple[str, str | None], dict[str, int]] | None = None
+) -> list[StepStats]:
+    """Every step's numbers in scope, sorted by procedure and step (pass `counts` to reuse a session_counts scan)."""
     times = visit_times(conn, scope)
-    counts = session_counts(conn, scope)
+    counts = session_counts(conn, scope) if counts is None else counts
     stats = []
-    for key in sorted(set(times) | {k for k, c in counts.items() if c.get("shown")}):
+    for key in sorted(set(times) | {k for k, c in counts.items() if c.get("shown") and k[1] is not None}):
         c = counts.get(key, {})
         shown = c.get("shown", 0)
         visits, median_s, p90_s = times.get(key, (0, None, None))
