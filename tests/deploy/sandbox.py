@@ -145,7 +145,7 @@ def main(argv: list[str]) -> None:
     split = argv.index("--")
     apply(unit_settings(Path(argv[split - 1])))
     command = argv[split + 1 :]
-    os.execv(command[0], command)
+    os.execvp(command[0], command)
 
 
 if __name__ == "__main__":
