@@ -32,6 +32,7 @@ def step_screen(catalog: Catalog, procedure_id: str, step_id: str, language: str
         "question": _text(step.question.text, language) if step.question else None,
         "choices": [c.label.get(language) for c in step.question.choices] if step.question else [],
         "end": _text(step.end.message, language) if step.end else None,
+        "qr": step.qr.label.get(language) if step.qr else None,
     }
 
 

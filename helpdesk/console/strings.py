@@ -183,6 +183,14 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "send-step": ("画面を送りました", "Sent a step"),
         "coming": ("「そちらへ行きます」", "\u201cI'm coming\u201d"),
     },
+    "where": {  # where the resident does the step (content `where`)
+        "kiosk": ("このキオスクで", "On this kiosk"),
+        "phone": ("自分のスマートフォンで", "On their own phone"),
+        "card-reader": ("カードリーダーで", "With the card reader"),
+        "convenience-store": ("コンビニで", "At a convenience store"),
+        "pc": ("パソコンで", "On a computer"),
+        "counter": ("窓口で", "At the counter"),
+    },
     "language": {
         "ja": ("日本語", "Japanese"),
         "ja-easy": ("やさしい日本語", "Easy Japanese"),

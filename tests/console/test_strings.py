@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typing
 
+from content.schema import Place
 from helpdesk.console.strings import LABELS, labels, pick, texts
 from helpdesk.domain import OUTCOMES, ROLES
 from helpdesk.wire import REASON_CODES, EscalationState, Language, MessageKind, Sender
@@ -27,6 +28,7 @@ def test_every_code_from_the_helpdesk_has_a_label_in_both_languages() -> None:
         "sender": set(typing.get_args(Sender)),
         "language": set(typing.get_args(Language)),
         "kind": set(typing.get_args(MessageKind)) - {"text", "system"},
+        "where": set(typing.get_args(Place)),
         "system": {"claimed", "released", "transferred", "resolved", "cancelled", "abandoned"},
     }
     for group, codes in expected.items():

@@ -24,12 +24,14 @@
     const s = ctx.screen;
     if (!s) { box.replaceChildren(Y.el("p", { text: `${ctx.procedure_id} / ${ctx.step_id}` })); return; }
     box.replaceChildren(...[
+      Y.el("p", { class: "screen-where", lang: document.documentElement.lang, text: Y.label("where", s.where) }),
       Y.el("p", { class: "screen-title", text: s.title }),
       s.picture_url ? Y.el("img", { src: s.picture_url, alt: "", class: "screen-picture" }) : null,
       Y.el("p", { class: "screen-text", text: s.instruction }),
       s.caution ? Y.el("p", { class: "screen-caution", text: `${Y.t("esc.caution")}: ${s.caution}` }) : null,
       s.question ? Y.el("p", { class: "screen-question", text: s.question }) : null,
       s.choices.length ? Y.el("ul", { class: "screen-choices" }, s.choices.map((c) => Y.el("li", { text: c }))) : null,
+      s.qr ? Y.el("p", { class: "screen-qr", text: `QR: ${s.qr}` }) : null,
       s.end ? Y.el("p", { class: "screen-end", text: s.end }) : null].filter(Boolean));
   }
 

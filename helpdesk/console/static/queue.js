@@ -40,7 +40,8 @@
       Y.el("span", { class: `status ${item.status}`, text: Y.label("status", item.status) }),
       late ? Y.el("span", { class: "visually-hidden", text: ` (${Y.t("queue.count_breached")})` }) : null,
       item.claimed_by ? Y.el("span", { class: "holder", text: ` ${item.claimed_by}` }) : null);
-    const link = Y.el("a", { href: `/console/escalations/${item.id}`, class: "open", text: Y.t("queue.open") });
+    const link = Y.el("a", { href: `/console/escalations/${item.id}`, class: "open" }, Y.t("queue.open"),
+      Y.el("span", { class: "visually-hidden", text: ` ${item.kiosk_id} ${procedure.title}` }));
     return Y.el("tr", { "data-id": item.id, class: [late ? "late" : "", index === state.selected ? "selected" : ""].join(" ") },
       statusCell,
       Y.el("td", { class: "wait", text: Y.duration(waited(item)) }),
