@@ -140,6 +140,22 @@ def test_server_units_are_hardened(root: Path, unit: str) -> None:
     assert service["RestrictAddressFamilies"].split() == ["AF_INET", "AF_INET6", "AF_UNIX"]
 
 
+@pytest.mark.parametrize("unit", KIOSK_UNITS)
+def test_kiosk_units_are_hardened_as_far_as_a_display_allows(root: Path, unit: str) -> None:
+    """GPU, input and sound rule out PrivateDevices= and MemoryDenyWriteExecute=; the rest keeps exposure ≤ 3.0."""
+    done = subprocess.run(
+        ["systemd-analyze", "security", "--offline=yes", "--threshold=30", f"--root={root}", unit],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    service = _unit(unit)["Service"]
+    assert service["NoNewPrivileges"] == "yes" and service["CapabilityBoundingSet"] == ""
+    assert service["SystemCallFilter"] == "@system-service"
+
+
 def test_the_security_threshold_can_fail(root: Path) -> None:
     bare = "[Service]\nExecStart=/opt/yorisoi/venv/bin/yorisoi helpdesk serve\nUser=yorisoi\n"
     (root / "etc/systemd/system/bare.service").write_text(bare)
