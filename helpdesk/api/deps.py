@@ -17,6 +17,7 @@ from helpdesk.store import accounts
 SESSION_COOKIE = "yorisoi_session"
 CSRF_COOKIE = "yorisoi_csrf"
 CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 bearer = HTTPBearer(auto_error=False, description="Kiosk key (yk_…) or staff API token (yt_…)")
@@ -57,7 +58,7 @@ async def any_caller(
         member = await svc.run(accounts.staff_by_session, svc.db, cookie)
         if member is None:
             raise Unauthenticated("the session has ended; log in again")
-        _check_csrf(request, member)
+        await _check_csrf(request, member)
         return member
     raise Unauthenticated("log in, or send a kiosk key or API token as a Bearer credential")
 
@@ -68,11 +69,17 @@ def _rate_limit(svc: Services, kiosk: KioskPrincipal) -> None:
         raise RateLimited("too many requests from this kiosk", headers={"Retry-After": str(math.ceil(wait))})
 
 
-def _check_csrf(request: Request, member: StaffPrincipal) -> None:
-    """Cookie-authenticated changes must carry the session's CSRF token (header; forms use a field)."""
+async def _check_csrf(request: Request, member: StaffPrincipal) -> None:
+    """Cookie-authenticated changes must carry the session's CSRF token: the X-CSRF-Token header, or a
+    `csrf_token` field in a form post."""
     if request.method in SAFE_METHODS:
         return
     sent = request.headers.get(CSRF_HEADER, "")
+    content_type = request.headers.get("content-type", "")
+    if not sent and content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        field = form.get(CSRF_FIELD)
+        sent = field if isinstance(field, str) else ""
     if not (member.csrf_token and sent and security.same_secret(sent, member.csrf_token)):
         raise CsrfFailed("missing or wrong CSRF token")
 

@@ -131,7 +131,8 @@ def test_login_sets_safe_cookies_and_csrf_guards_changes(sqlite_world: World) ->
         refused = browser.post(url)
         assert refused.status_code == 403 and refused.json()["code"] == "csrf-failed"
         assert browser.post(url, headers={"X-CSRF-Token": "wrong"}).status_code == 403
-        assert browser.post(url, headers={"X-CSRF-Token": csrf}).status_code == 200
+        assert browser.post(url, data={"csrf_token": "wrong"}).status_code == 403  # a form post
+        assert browser.post(url, data={"csrf_token": csrf}).status_code == 200
         assert browser.get(f"{API}/auth/me").json()["login"] == "alice"
         old_session = browser.cookies["yorisoi_session"]
         login(browser, "alice")
