@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 import requests
 from sqlalchemy import select
 
 from helpdesk.database import Database
 from helpdesk.tables import audit_entries
+
+pytestmark = pytest.mark.slow  # a real uvicorn server on 127.0.0.1
 
 HEARTBEAT = {"kiosk_version": "0.2.0", "content_version": "c7", "voice_available": False, "outbox_length": 4}
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from content.loader import load_catalog
+
+pytestmark = pytest.mark.slow  # a real uvicorn server on 127.0.0.1
 
 
 def test_context_renders_the_residents_step_in_the_residents_language(helpdesk) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import requests
 
 import helpdesk.console
+
+pytestmark = pytest.mark.slow  # a real uvicorn server on 127.0.0.1
 
 PACKAGE = Path(helpdesk.console.__file__).resolve().parent
 
