@@ -139,7 +139,7 @@ def bench_listen(model_path: str, runs: int) -> dict[str, Any]:
     began = time.perf_counter()
     model = load_model(model_path)
     load_s = time.perf_counter() - began
-    rtf, compute, decision = [], [], []
+    rtf, rtf_cpu, compute, decision = [], [], [], []
     outcomes: dict[str, int] = {"accepted_right": 0, "refused_in_grammar": 0, "refused_out_of_grammar": 0,
                                 "accepted_wrong": 0}  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="yorisoi-bench-") as tmp:
@@ -153,6 +153,7 @@ def bench_listen(model_path: str, runs: int) -> dict[str, Any]:
             decision.append(time.perf_counter() - began - end_of_speech_s(wav))
             timing = listener.last_timing
             rtf.append(timing.processing_s / timing.audio_s)
+            rtf_cpu.append(timing.processing_cpu_s / timing.audio_s)
             compute.append(timing.decision_after_audio_s)
             outcomes[_outcome(result.command, expected)] += 1
     return {
@@ -160,6 +161,8 @@ def bench_listen(model_path: str, runs: int) -> dict[str, Any]:
         "model_load_s": round(load_s, 2),
         "rtf_p50": round(statistics.median(rtf), 3),
         "rtf_p95": round(pct(rtf, 95) / 1000, 3),
+        "rtf_cpu_p50": round(statistics.median(rtf_cpu), 3),
+        "rtf_cpu_p95": round(pct(rtf_cpu, 95) / 1000, 3),
         "compute_after_last_chunk": summary(compute),
         "end_of_speech_to_decision": summary(decision),
         "outcomes": outcomes,
