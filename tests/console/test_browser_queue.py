@@ -245,3 +245,19 @@ def test_a_disabled_account_is_sent_to_the_login_page(helpdesk, browser) -> None
     page.goto(f"{helpdesk.base_url}/console/queue")
     assert page.url.endswith("/console/login")
     context.close()
+
+
+def test_claiming_from_the_queue_too_late_names_the_winner(helpdesk, staff_page) -> None:
+    """With the queue not yet updated, pressing c on a row Carol just took says Carol has it; no navigation."""
+    page = staff_page("dora")
+    page.route("**/api/v1/queue/stream", lambda route: None)  # hold the stream: the page cannot learn of the claim
+    escalation = helpdesk.escalate("south-1")
+    page.reload()
+    link = f'tr[data-id="{escalation["id"]}"] a.open'
+    page.wait_for_selector(link)
+    assert helpdesk.session("carol").post(f"{helpdesk.base_url}/api/v1/escalations/{escalation['id']}/claim").ok
+    page.focus(link)
+    page.keyboard.press("c")
+    page.wait_for_selector("#toast.shown:has-text('千葉')")
+    assert "ほかの係員が先に対応を始めました" in page.inner_text("#toast")
+    assert page.url.endswith("/console/queue")

@@ -157,7 +157,12 @@
       await Y.api("POST", `/api/v1/escalations/${item.id}/claim`);
       window.location.assign(`/console/escalations/${item.id}`);
     } catch (e) {
-      Y.toast(e.code === "already-claimed" ? Y.t("esc.lost_race") + (item.claimed_by || "") : Y.t("esc.error") + e.message);
+      if (e.code === "already-claimed") {
+        const now = await Y.api("GET", `/api/v1/escalations/${item.id}`).catch(() => ({}));
+        Y.toast(Y.t("esc.lost_race") + (now.claimed_by || ""));
+      } else {
+        Y.toast(Y.t("esc.error") + e.message);
+      }
       load();
     }
   }
