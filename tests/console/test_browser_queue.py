@@ -208,21 +208,27 @@ def test_sound_and_notification_follow_each_members_toggles_and_the_site_filter(
 
 
 def test_new_escalations_reach_an_open_console_quickly(helpdesk, staff_page) -> None:
-    """Time from the kiosk's POST to the row drawn in the open queue, 20 times: p95 under 1 s (figures printed)."""
+    """Kiosk POST → row drawn in the open queue, 20 times: p95 under 1 s (figures printed, with the POST alone)."""
     page = staff_page("carol")
     wait_live(page)
-    times = []
+    total, after_post = [], []
     for _ in range(20):
         started = time.monotonic()
         escalation = helpdesk.escalate("south-1")
+        answered = time.monotonic()
         page.wait_for_selector(f'tr[data-id="{escalation["id"]}"]', timeout=2_000)
-        times.append(time.monotonic() - started)
-    times.sort()
-    p50, p95 = times[len(times) // 2], times[int(len(times) * 0.95) - 1]
+        drawn = time.monotonic()
+        total.append(drawn - started)
+        after_post.append(drawn - answered)
+
+    def p(values: list[float], q: float) -> float:
+        return sorted(values)[max(0, int(len(values) * q + 0.5) - 1)] * 1000
+
     print(
-        f"kiosk POST → row in open console: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms"
+        f"kiosk POST start → row drawn: p50 {p(total, 0.5):.0f} ms, p95 {p(total, 0.95):.0f} ms; "
+        f"POST answered → row drawn: p50 {p(after_post, 0.5):.0f} ms, p95 {p(after_post, 0.95):.0f} ms"
     )
-    assert p95 < 1.0
+    assert p(total, 0.95) < 1000
 
 
 def test_a_disabled_account_is_sent_to_the_login_page(helpdesk, browser) -> None:
