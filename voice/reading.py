@@ -96,6 +96,14 @@ class Token(NamedTuple):
     pos: str
 
 
+_KANA = re.compile(r"[ぁ-ゖァ-ヺー]+")
+
+
+def _to_katakana(text: str) -> str:
+    """Hiragana → katakana (katakana and ー unchanged)."""
+    return "".join(chr(ord(ch) + 0x60) if "ぁ" <= ch <= "ゖ" else ch for ch in text)
+
+
 def _pron(word: Any) -> str | None:
     pron = getattr(word.feature, "pron", None)
     return None if pron in (None, "*", "") else pron
@@ -118,6 +126,8 @@ def _spoken(tokens: list[Token]) -> list[str]:
             out.append(pron)
             if pos == "助詞" and i + 1 < len(tokens) and tokens[i + 1].pos not in GLUED:
                 out.append(" ")  # a phrase boundary after a particle helps espeak-ng's prosody
+        elif pron is None and _KANA.fullmatch(surface):
+            out.append(_to_katakana(surface))  # unknown to the dictionary (スマホ): kana reads as written
         elif surface in SPOKEN_PUNCTUATION:
             out.append(SPOKEN_PUNCTUATION[surface])
         elif surface == "%":

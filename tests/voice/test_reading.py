@@ -14,6 +14,7 @@ from voice.reading import KanaReader, normalize
 
 HARD_CASES = [
     # particles and long vowels
+    ("スマホの確認", "スマホノカクニン"),  # a word the dictionary lacks reads as written
     ("今日は市役所へ行きます", "キョーワシヤクショエイキマス"),
     ("カードを置いてください", "カードオオイテクダサイ"),
     ("次へ進みますか？", "ツギエススミマスカ?"),
