@@ -96,7 +96,7 @@ class Token(NamedTuple):
     pos: str
 
 
-_KANA = re.compile(r"[ぁ-ゖァ-ヺー]+")
+_KANA = re.compile(r"[ぁ-ゖァ-ヺ][ぁ-ゖァ-ヺー]*")
 
 
 def _to_katakana(text: str) -> str:
