@@ -2,6 +2,11 @@
 
 `mount(app)` adds the pages, their JSON helpers and the static files (all shipped in this package: no CDN,
 no build step, no third-party requests) to an app made by `helpdesk.api.app.create_app`.
+
+Pages: /console/login, /console/queue (live over /api/v1/queue/stream), /console/escalations/<id>,
+/console/admin/{sites,kiosks,staff,canned}. The browser works through the public JSON API (same cookie session
+and CSRF header as every staff client); /console/api/* adds only what the API lacks: the resident's screen
+rendered from the content files, titles, and the admin operations. 日本語 by default, English by a cookie.
 """
 
 from __future__ import annotations
