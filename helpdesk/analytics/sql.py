@@ -101,16 +101,6 @@ def event_filter(scope: Scope, *, with_procedure: bool = True) -> ColumnElement[
     return and_(True, *conditions)
 
 
-def median_rank(n: ColumnElement[int]) -> ColumnElement[int]:
-    """Nearest-rank position of the median among n sorted values: ceil(n / 2)."""
-    return (n + 1) // 2
-
-
-def p90_rank(n: ColumnElement[int]) -> ColumnElement[int]:
-    """Nearest-rank position of the 90th percentile among n sorted values: ceil(0.9 n)."""
-    return (n * 9 + 9) // 10
-
-
 def nearest_rank(values: list[float], fraction_tenths: int) -> float | None:
     """The same nearest-rank percentile in Python (for fractions in tenths: 5 → median, 9 → p90)."""
     if not values:

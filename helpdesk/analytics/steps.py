@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, case, func, literal, select
 
-from helpdesk.analytics.sql import GAVE_UP, HELP_ACTIONS, Scope, epoch_seconds, event_filter, median_rank, p90_rank
+from helpdesk.analytics.sql import GAVE_UP, HELP_ACTIONS, Scope, epoch_seconds, event_filter
 from helpdesk.tables import session_events
 
 BOUNDARIES = ("step-shown", "back", "session-end")
@@ -79,21 +79,22 @@ def visit_times(
     if first_unaided:
         visits = visits.where(shown.c.nth == 1, shown.c.next_action.not_in(HELP_ACTIONS))
     v = visits.subquery("visits").c
+    # Nearest-rank percentiles with one window sort: the p-th percentile is the smallest value whose cumulative
+    # share (cume_dist: rows <= value / rows) reaches p.
     ranked = select(
         v.procedure_id,
         v.step_id,
         v.seconds,
-        func.row_number().over(partition_by=(v.procedure_id, v.step_id), order_by=v.seconds).label("rn"),
-        func.count().over(partition_by=(v.procedure_id, v.step_id)).label("n"),
+        func.cume_dist().over(partition_by=(v.procedure_id, v.step_id), order_by=v.seconds).label("share"),
     ).subquery("ranked")
     r = ranked.c
     rows = conn.execute(
         select(
             r.procedure_id,
             r.step_id,
-            func.max(r.n),
-            func.max(case((r.rn == median_rank(r.n), r.seconds))),
-            func.max(case((r.rn == p90_rank(r.n), r.seconds))),
+            func.count(),
+            func.min(case((r.share >= 0.5, r.seconds))),
+            func.min(case((r.share >= 0.9, r.seconds))),
         ).group_by(r.procedure_id, r.step_id)
     )
     return {(p, s): (n, _round(med), _round(p90)) for p, s, n, med, p90 in rows}

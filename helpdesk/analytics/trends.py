@@ -72,12 +72,20 @@ def _session_filter(scope: Scope):  # type: ignore[no-untyped-def]
     return select(e.c.session_id).where(event_filter(scope), e.c.action == "procedure-start")
 
 
+def _in_scope(scope: Scope):  # type: ignore[no-untyped-def]
+    """Condition on a session-level event: its session is in scope (cheap when no procedure is chosen)."""
+    e = session_events
+    if scope.procedure_id is None:
+        return event_filter(scope)
+    return e.c.session_id.in_(_session_filter(scope))
+
+
 def language_shares(conn: Connection, scope: Scope) -> dict[str, int]:
     """Sessions by the language they started in."""
     e = session_events
     rows = conn.execute(
         select(e.c.outcome, func.count())
-        .where(e.c.action == "session-start", e.c.session_id.in_(_session_filter(scope)))
+        .where(e.c.action == "session-start", _in_scope(scope))
         .group_by(e.c.outcome)
         .order_by(e.c.outcome)
     )
@@ -87,17 +95,16 @@ def language_shares(conn: Connection, scope: Scope) -> dict[str, int]:
 def text_size_shares(conn: Connection, scope: Scope) -> dict[str, int]:
     """Sessions by the text size they ended with ("standard" when never changed)."""
     e = session_events
-    in_scope = _session_filter(scope)
     ranked = (
         select(
             e.c.outcome,
             func.row_number().over(partition_by=e.c.session_id, order_by=e.c.at.desc()).label("rn"),
         )
-        .where(e.c.action == "text-size", e.c.session_id.in_(in_scope))
+        .where(e.c.action == "text-size", _in_scope(scope))
         .subquery()
     )
     rows = conn.execute(select(ranked.c.outcome, func.count()).where(ranked.c.rn == 1).group_by(ranked.c.outcome))
     shares = {outcome or "": n for outcome, n in rows}
-    total = conn.execute(select(func.count(func.distinct(in_scope.subquery().c.session_id)))).scalar_one()
+    total = conn.execute(select(func.count()).where(e.c.action == "session-start", _in_scope(scope))).scalar_one()
     shares["standard"] = shares.get("standard", 0) + total - sum(shares.values())
     return dict(sorted(shares.items()))
