@@ -207,6 +207,14 @@ async def disable_staff(login: LoginPath, admin: AdminDep, svc: ServicesDep) -> 
     return {"login": login}
 
 
+@router.post("/staff/{login}/reset-password")
+async def reset_password(login: LoginPath, admin: AdminDep, svc: ServicesDep) -> dict[str, str]:
+    """A new generated password (in this answer only); the member's sessions end."""
+    password = await svc.run(lambda: store.reset_password(svc.db, login=login))
+    await _audit(svc, admin, "admin-reset-password", login)
+    return {"login": login, "password": password}
+
+
 @router.get("/canned")
 async def canned(_admin: AdminDep, svc: ServicesDep) -> dict[str, Any]:
     """Every active canned reply."""

@@ -6,11 +6,12 @@ import datetime as dt
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from helpdesk import security
 from helpdesk.database import Database
 from helpdesk.errors import BadRequest, NotFound
 from helpdesk.principals import StaffPrincipal
 from helpdesk.store.accounts import get_site, utcnow
-from helpdesk.tables import canned_replies, escalations, kiosks, sites, staff, staff_sites
+from helpdesk.tables import canned_replies, escalations, kiosks, sites, staff, staff_sessions, staff_sites
 
 ONLINE_WITHIN_S = 120
 """A kiosk that sent a heartbeat within this many seconds counts as online."""
@@ -164,6 +165,19 @@ def update_staff(db: Database, *, login: str, role: str, site_ids: list[str], di
         conn.execute(delete(staff_sites).where(staff_sites.c.staff_id == staff_id))
         for site_id in sorted(set(site_ids)):
             conn.execute(insert(staff_sites).values(staff_id=staff_id, site_id=site_id))
+
+
+def reset_password(db: Database, *, login: str) -> str:
+    """Give a member a new generated password (returned once) and end their sessions."""
+    password = security.generate_password()
+    password_hash = security.hash_password(password)
+    with db.write() as conn:
+        staff_id = conn.execute(select(staff.c.id).where(staff.c.login == login)).scalar()
+        if staff_id is None:
+            raise NotFound(f"no staff login {login}")
+        conn.execute(update(staff).where(staff.c.id == staff_id).values(password_hash=password_hash))
+        conn.execute(delete(staff_sessions).where(staff_sessions.c.staff_id == staff_id))
+    return password
 
 
 def _require_sites(conn: Connection, site_ids: list[str]) -> None:

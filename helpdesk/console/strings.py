@@ -128,6 +128,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "admin.sites_of": ("担当拠点", "Sites"),
     "admin.password_once": ("初期パスワード（一度だけ表示）:", "Initial password (shown once):"),
     "admin.disable": ("無効にする", "Disable"),
+    "admin.reset": ("パスワード再発行", "New password"),
     "admin.disabled": ("無効", "Disabled"),
     "admin.language": ("言語", "Language"),
     "admin.text": ("文", "Text"),

@@ -115,11 +115,23 @@ def test_staff_accounts_get_a_one_time_password_roles_sites_and_can_be_disabled(
     assert admin.put(f"{api}/staff/{login}", json=edit).status_code == 200
     assert member.get(f"{helpdesk.base_url}/api/v1/auth/me").json()["site_ids"] == ["north", "south"]
     assert admin.put(f"{api}/staff/{login}", json={**edit, "site_ids": ["nowhere"]}).status_code == 404
+    old_password = created.json()["password"]
+    new_password = admin.post(f"{api}/staff/{login}/reset-password").json()["password"]
+    assert member.get(f"{helpdesk.base_url}/api/v1/auth/me").status_code == 401, "a reset ends the sessions"
+    login_url = f"{helpdesk.base_url}/api/v1/auth/login"
+    assert requests.post(login_url, json={"login": login, "password": old_password}, timeout=10).status_code == 401
+    member = requests.Session()
+    assert member.post(login_url, json={"login": login, "password": new_password}).status_code == 200
     assert admin.post(f"{api}/staff/{login}/disable").status_code == 200
     assert member.get(f"{helpdesk.base_url}/api/v1/auth/me").status_code == 401
     listed = next(m for m in admin.get(f"{api}/staff").json()["staff"] if m["login"] == login)
     assert listed["disabled"] is True
-    assert audited(helpdesk, login) == ["admin-add-staff", "admin-edit-staff", "admin-disable-staff"]
+    assert audited(helpdesk, login) == [
+        "admin-add-staff",
+        "admin-edit-staff",
+        "admin-reset-password",
+        "admin-disable-staff",
+    ]
     assert admin.post(f"{api}/staff/adam/disable").status_code == 403, "an admin cannot lock themself out"
 
 

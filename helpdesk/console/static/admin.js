@@ -92,10 +92,17 @@
         const checks = Y.el("div", { class: "site-checks" }, siteChecks(m.login, m.site_ids));
         const save = () => run("PUT", `/staff/${encodeURIComponent(m.login)}`, { display_name: name.value, role: role.value,
           site_ids: [...checks.querySelectorAll("input:checked")].map((c) => c.value) });
+        const reset = () => {
+          if (window.confirm(`${m.login}: ${Y.t("admin.confirm")}`)) {
+            run("POST", `/staff/${encodeURIComponent(m.login)}/reset-password`, undefined,
+              (r) => showSecret(`${r.login}: ${Y.t("admin.password_once")}`, r.password));
+          }
+        };
         const disable = () => { if (window.confirm(`${m.login}: ${Y.t("admin.confirm")}`)) run("POST", `/staff/${encodeURIComponent(m.login)}/disable`); };
         return Y.el("tr", { class: m.disabled ? "disabled" : "" }, Y.el("td", { text: m.login }), Y.el("td", {}, name), Y.el("td", {}, role),
           Y.el("td", {}, checks),
           Y.el("td", {}, m.disabled ? Y.t("admin.disabled") : [button(Y.t("admin.save"), save, { "aria-label": `${m.login} ${Y.t("admin.save")}` }), " ",
+            button(Y.t("admin.reset"), reset, { "aria-label": `${m.login} ${Y.t("admin.reset")}` }), " ",
             button(Y.t("admin.disable"), disable, { "aria-label": `${m.login} ${Y.t("admin.disable")}` })]));
       }));
     },
