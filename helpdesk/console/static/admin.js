@@ -103,7 +103,7 @@
           Y.el("td", {}, checks),
           Y.el("td", {}, m.disabled ? Y.t("admin.disabled") : [button(Y.t("admin.save"), save, { "aria-label": `${m.login} ${Y.t("admin.save")}` }), " ",
             button(Y.t("admin.reset"), reset, { "aria-label": `${m.login} ${Y.t("admin.reset")}` }), " ",
-            button(Y.t("admin.disable"), disable, { "aria-label": `${m.login} ${Y.t("admin.disable")}` })]));
+            m.login === Y.login ? null : button(Y.t("admin.disable"), disable, { "aria-label": `${m.login} ${Y.t("admin.disable")}` })]));
       }));
     },
     async canned() {
