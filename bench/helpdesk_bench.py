@@ -229,6 +229,58 @@ def sse_latencies(base: str, token: str, key: str, samples: int) -> list[float]:
     return [arrived[i] - sent[i] for i in sent if i in arrived]
 
 
+def many_long_polls(base: str, keys: list[str], token: str, connections: int) -> tuple[int, list[float], list[float]]:
+    """Hold `connections` kiosk long-polls open at once; while they wait, time escalation creates and the
+    time from a staff reply to the waiting kiosk's answer. Returns (held, create latencies, wake latencies)."""
+    import asyncio
+
+    import httpx
+
+    async def scenario() -> tuple[int, list[float], list[float]]:
+        limits = httpx.Limits(max_connections=connections + 50, max_keepalive_connections=connections + 50)
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+            created = []
+            for i in range(connections):
+                headers = {"Authorization": f"Bearer {keys[i % len(keys)]}", "Idempotency-Key": uuid.uuid4().hex}
+                created.append(
+                    ((await client.post("/api/v1/escalations", json=body(), headers=headers)).json()["id"], i)
+                )
+            woke: dict[str, float] = {}
+
+            async def poll(escalation_id: str, i: int) -> None:
+                headers = {"Authorization": f"Bearer {keys[i % len(keys)]}"}
+                url = f"/api/v1/escalations/{escalation_id}/messages"
+                response = await client.get(url, params={"after": 0, "wait": 20}, headers=headers)
+                if response.json()["messages"]:
+                    woke[escalation_id] = time.perf_counter()
+
+            polls = [asyncio.create_task(poll(e, i)) for e, i in created]
+            await asyncio.sleep(3)  # every poll is now parked on the server
+            held = sum(not task.done() for task in polls)
+            creates = []
+            for i in range(30):
+                started = time.perf_counter()
+                headers = {"Authorization": f"Bearer {keys[i % len(keys)]}", "Idempotency-Key": uuid.uuid4().hex}
+                await client.post("/api/v1/escalations", json=body(), headers=headers)
+                creates.append(time.perf_counter() - started)
+            staff = {"Authorization": f"Bearer {token}"}
+            claimed: dict[str, float] = {}
+            for escalation_id, _ in created[:20]:
+                claimed[escalation_id] = time.perf_counter()
+                await client.post(f"/api/v1/escalations/{escalation_id}/claim", headers=staff)
+                await client.post(
+                    f"/api/v1/escalations/{escalation_id}/resolve", json={"outcome": "solved"}, headers=staff
+                )
+            await asyncio.sleep(1)
+            wakes = [woke[e] - claimed[e] for e in claimed if e in woke]
+            for task in polls:
+                task.cancel()
+            await asyncio.gather(*polls, return_exceptions=True)
+            return held, creates, wakes
+
+    return asyncio.run(scenario())
+
+
 def bare_limit(seconds: float, clients: int) -> float | None:
     """The bare Starlette+SQLite insert rate (../shared/peers/bare_limit), same client, same machine."""
     if not BARE.exists():
@@ -251,6 +303,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--past", type=int, default=100_000)
+    parser.add_argument("--long-polls", type=int, default=500)
     parser.add_argument("--bare", action="store_true", help="also measure the bare Starlette+SQLite limit")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="helpdesk-bench-") as tmp:
@@ -282,6 +335,12 @@ def main() -> int:
             sse = sse_latencies(base, token, keys[0], 50)
             print(
                 f"POST -> SSE event: n={len(sse)} median={ms(statistics.median(sse))} p95={ms(percentile(sse, 0.95))}"
+            )
+            held, creates, wakes = many_long_polls(base, keys, token, args.long_polls)
+            print(
+                f"{held} kiosk long-polls held open at once: create p50={ms(statistics.median(creates))} "
+                f"p95={ms(percentile(creates, 0.95))}; claim -> waiting kiosk answered: "
+                f"median={ms(statistics.median(wakes))} p95={ms(percentile(wakes, 0.95))} (n={len(wakes)})"
             )
         finally:
             server.terminate()
