@@ -15,6 +15,9 @@ HOUSEKEEPING_S = 30.0
 
 def configure_window(fullscreen: bool, size: tuple[int, int] = (1920, 1080)) -> None:
     """Window settings that must be made before the window opens: kiosk mode has no border and ignores Esc."""
+    import os
+
+    os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")  # SIGTERM (systemd stop) reaches Python, not a refused close
     from kivy.config import Config
 
     Config.set("kivy", "exit_on_escape", "0" if fullscreen else "1")
@@ -26,10 +29,25 @@ def configure_window(fullscreen: bool, size: tuple[int, int] = (1920, 1080)) -> 
         Config.set("input", "mouse", "mouse,disable_multitouch")
 
 
-def lock_down(window) -> None:
-    """No way out for residents: the window refuses to close and swallows every keyboard shortcut."""
-    window.bind(on_request_close=lambda *_args, **_kw: True)
+def lock_down(window, stopping: list[bool]) -> None:
+    """No way out for residents: the window refuses to close and swallows every keyboard shortcut.
+
+    Only a signal (systemd stop, Ctrl-C in a terminal) ends the kiosk: it sets `stopping[0]` first.
+    """
+    window.bind(on_request_close=lambda *_args, **_kw: not stopping[0])
     window.bind(on_keyboard=lambda *_args: True)
+
+
+def stop_on_signals(app, stopping: list[bool]) -> None:
+    """SIGTERM and SIGINT stop the app cleanly (the next start wipes anyway)."""
+    import signal
+
+    def stop(_signum, _frame) -> None:
+        stopping[0] = True
+        app.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
 
 
 def kiosk_status(kiosk) -> dict[str, str]:
@@ -124,17 +142,19 @@ def run_kiosk(config: KioskConfig, *, fullscreen: bool = False, helpdesk="defaul
     from kiosk.assembly import build_kiosk
 
     kiosk = build_kiosk(config, helpdesk=helpdesk)
+    stopping = [False]
 
     class KioskApp(App):
         title = "Yorisoi"
 
         def build(self):
             if fullscreen:
-                lock_down(Window)
+                lock_down(Window, stopping)
             kiosk.screen.on_corner = lambda: open_maintenance(kiosk, Window)
             return kiosk.screen
 
         def on_start(self):
+            stop_on_signals(self, stopping)
             kiosk.runtime.start()
             Clock.schedule_interval(lambda dt: kiosk.runtime.tick(dt), TICK_S)
             Clock.schedule_interval(lambda _dt: housekeeping(kiosk), HOUSEKEEPING_S)
