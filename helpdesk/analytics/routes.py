@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from pydantic import BeforeValidator
 
 from content.loader import picture_path
 from content.schema import Procedure
@@ -23,8 +24,27 @@ from helpdesk.principals import KioskPrincipal, StaffPrincipal
 from helpdesk.wire import API_PREFIX
 
 TRAINER_ROLES = frozenset({"trainer", "admin"})
-Ident = Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+
+
+def _blank_is_none(value: object) -> object:
+    """An empty form field means "all", not an invalid value."""
+    return None if value == "" else value
+
+
+def _identifier(value: object) -> object:
+    """A lower-case id (procedure, site), or None for an empty field."""
+    if value in ("", None):
+        return None
+    if not isinstance(value, str) or not IDENTIFIER.match(value):
+        raise ValueError("expected a lower-case id such as konbini-juminhyo")
+    return value
+
+
+IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+Blank = BeforeValidator(_blank_is_none)
+Ident = Annotated[str | None, BeforeValidator(_identifier)]
 Language = Literal["ja", "ja-easy", "en"]
+Day = Annotated[dt.date | None, Blank]
 PICTURE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}\.png$")
 
 
@@ -51,9 +71,9 @@ class Filters:
 
     procedure: Ident = None
     site: Ident = None
-    language: Language | None = None
-    since: dt.date | None = None
-    until: dt.date | None = None
+    language: Annotated[Language | None, Blank] = None
+    since: Day = None
+    until: Day = None
 
     def scope(self, settings: AnalyticsSettings) -> Scope:
         """The scope these filters select (dates are local calendar days)."""

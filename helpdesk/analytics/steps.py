@@ -61,7 +61,11 @@ def visit_times(
             e.c.action,
             t.label("t"),
             func.lead(t).over(partition_by=e.c.session_id, order_by=e.c.at).label("next_t"),
-            func.lead(e.c.action).over(partition_by=e.c.session_id, order_by=e.c.at).label("next_action"),
+            *(
+                [func.lead(e.c.action).over(partition_by=e.c.session_id, order_by=e.c.at).label("next_action")]
+                if first_unaided
+                else []
+            ),
         )
         .where(event_filter(scope), e.c.action.in_(BOUNDARIES + (HELP_ACTIONS if first_unaided else ())))
         .subquery("boundaries")
@@ -69,7 +73,7 @@ def visit_times(
     b = boundaries.c
     seconds = (b.next_t - b.t).label("seconds")
     nth = func.row_number().over(partition_by=(b.session_id, b.procedure_id, b.step_id), order_by=b.t).label("nth")
-    extra = (nth, b.next_action) if first_unaided else ()
+    extra = (nth, b.next_action) if first_unaided else ()  # each window costs a sort: only when needed
     shown = (
         select(b.procedure_id, b.step_id, seconds, *extra)
         .where(b.action == "step-shown", b.next_t.is_not(None), b.step_id.is_not(None))
