@@ -275,7 +275,7 @@ class KioskScreen(FloatLayout):
         overlay = view.overlay
         assert overlay is not None
         t = self.theme
-        self.add_widget(Shield((0, 0, m.width, m.height), t.page_text))
+        self.add_widget(Shield((0, 0, m.width, m.height), "#000000"))
         w, h = min(m.inner_width, round(1400 * m.scale)), min(m.height - 2 * m.margin, round(860 * m.scale))
         x, y = (m.width - w) / 2, (m.height - h) / 2
         self.add_widget(Fill((x, y, w, h), t.overlay_bg, t.border, 4, radius=20))
@@ -326,7 +326,7 @@ class Shield(Fill):
 
     def __init__(self, box, colour: str):
         super().__init__(box, colour)
-        self.canvas.opacity = 0.6
+        self.canvas.opacity = 0.7
 
     def on_touch_down(self, touch) -> bool:
         """Stop touches reaching the screen underneath."""
