@@ -48,14 +48,15 @@ class Funnel:
         return max(candidates, key=lambda s: (s.drop_rate, s.dropped), default=None)
 
 
-def funnels(
-    conn: Connection,
-    scope: Scope,
-    procedures: Mapping[str, Procedure],
-    counts: dict[tuple[str, str | None], dict[str, int]] | None = None,
-) -> list[Funnel]:
+def funnels(conn: Connection, scope: Scope, procedures: Mapping[str, Procedure]) -> list[Funnel]:
     """Every procedure's funnel in scope (procedures without sessions are left out)."""
-    counts = session_counts(conn, scope) if counts is None else counts
+    return from_counts(session_counts(conn, scope), procedures)
+
+
+def from_counts(
+    counts: dict[tuple[str, str | None], dict[str, int]], procedures: Mapping[str, Procedure]
+) -> list[Funnel]:
+    """Funnels from a session_counts scan."""
     started: dict[str, int] = defaultdict(int)
     reached: dict[str, dict[str, int]] = defaultdict(dict)
     ended: dict[str, dict[tuple[str | None, str], int]] = defaultdict(dict)

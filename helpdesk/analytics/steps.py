@@ -133,12 +133,16 @@ def session_counts(conn: Connection, scope: Scope) -> dict[tuple[str, str | None
     return counts
 
 
-def step_stats(
-    conn: Connection, scope: Scope, counts: dict[tuple[str, str | None], dict[str, int]] | None = None
+def step_stats(conn: Connection, scope: Scope) -> list[StepStats]:
+    """Every step's numbers in scope, sorted by procedure and step."""
+    return combine(session_counts(conn, scope), visit_times(conn, scope))
+
+
+def combine(
+    counts: dict[tuple[str, str | None], dict[str, int]],
+    times: dict[tuple[str, str], tuple[int, float | None, float | None]],
 ) -> list[StepStats]:
-    """Every step's numbers in scope, sorted by procedure and step (pass `counts` to reuse a session_counts scan)."""
-    times = visit_times(conn, scope)
-    counts = session_counts(conn, scope) if counts is None else counts
+    """Step numbers from a session_counts scan and a visit_times scan."""
     stats = []
     for key in sorted(set(times) | {k for k, c in counts.items() if c.get("shown") and k[1] is not None}):
         c = counts.get(key, {})
@@ -147,7 +151,7 @@ def step_stats(
         stats.append(
             StepStats(
                 procedure_id=key[0],
-                step_id=key[1],
+                step_id=str(key[1]),
                 sessions=shown,
                 visits=visits,
                 median_s=median_s,

@@ -66,7 +66,7 @@ async def create_escalation(
 def _create(svc: Services, kiosk: KioskPrincipal, key: str, body: EscalationRequest):  # type: ignore[no-untyped-def]
     """Store (or find) the escalation and compute its status, in one trip to the thread pool."""
     row, created = svc.escalations.create(kiosk, key, body)
-    return row, created, status_of(svc, row)
+    return row, created, status_of(svc, row) if created else _with_claimer(svc, row)
 
 
 @router.get("/{escalation_id}", response_model=EscalationStatus)

@@ -44,6 +44,10 @@ def test_create_is_idempotent_over_http(client: TestClient, sqlite_world: World)
     assert conflict.status_code == 409 and conflict.json()["code"] == "idempotency-conflict"
     missing = client.post(f"{API}/escalations", json=body, headers=kiosk_headers(sqlite_world, "north-1"))
     assert missing.status_code == 422 and missing.json()["code"] == "invalid-request"
+    client.post(f"{API}/escalations/{first.json()['id']}/claim", headers=staff_token(sqlite_world, "alice"))
+    late_retry = client.post(f"{API}/escalations", json=body, headers=headers)
+    assert late_retry.status_code == 200
+    assert late_retry.json()["status"] == "claimed" and late_retry.json()["claimed_by"] == "Alice"
 
 
 def test_invalid_input_is_a_json_error_without_internals(client: TestClient, sqlite_world: World) -> None:
@@ -66,6 +70,7 @@ def test_staff_work_an_escalation_end_to_end(client: TestClient, sqlite_world: W
     assert [item["id"] for item in queue] == [created["id"]] and queue[0]["position"] == 1
     claimed = client.post(f"{API}/escalations/{created['id']}/claim", headers=alice)
     assert claimed.status_code == 200 and claimed.json()["claimed_by"] == "Alice"
+    assert client.get(f"{API}/escalations/{created['id']}", headers=kiosk).json()["claimed_by"] == "Alice"
     second = client.post(f"{API}/escalations/{created['id']}/claim", headers=staff_token(sqlite_world, "bob"))
     assert second.status_code == 409 and second.json()["code"] == "already-claimed"
     reply = client.post(
