@@ -103,6 +103,13 @@ def _serve(args: argparse.Namespace) -> int:
     else:
         db.migrate()
     db.dispose()
+    if args.workers > 1:
+        print(
+            "yorisoi helpdesk: note: with several workers, live updates (SSE, long-poll wake-ups) reach only "
+            "listeners in the same worker until a shared (PostgreSQL LISTEN/NOTIFY) bus is configured; "
+            "others see changes at their next poll",
+            file=sys.stderr,
+        )
     uvicorn.run(
         "helpdesk.api.app:app_from_environment",
         factory=True,
