@@ -10,6 +10,7 @@ from kivy.uix.floatlayout import FloatLayout
 
 from kiosk.guide import Block, Button, ScreenView
 from kiosk.ui.layout import MIN_TARGET, PRIMARY_W, Box, Metrics, row, text_block_height
+from kiosk.ui.overlay import draw_overlay
 from kiosk.ui.theme import STANDARD, Theme
 from kiosk.ui.widgets import LINE_SPACING, TIGHT_SPACING, CautionIcon, Fill, KioskButton, TextBox, picture, qr_image
 
@@ -72,7 +73,7 @@ class KioskScreen(FloatLayout):
         mic_w = max(MIN_TARGET, round(140 * m.scale)) if self.voice_input and view.bar and len(view.bar) == 5 else 0
         if mic_w:
             mic = Button("mic", MIC_LABEL.get(view.language, MIC_LABEL["ja"]), MIC, "secondary")
-            self._button(mic, (m.width - m.margin - mic_w, top - mic_w, mic_w, mic_w), m.body)
+            self.add_button(mic, (m.width - m.margin - mic_w, top - mic_w, mic_w, mic_w), m.body)
             top_right = m.width - m.margin - mic_w - m.gap
         else:
             top_right = m.width - m.margin
@@ -102,7 +103,7 @@ class KioskScreen(FloatLayout):
         if len(bar) < 5:  # start screen: size and language at the right end, where they sit in a session
             boxes = boxes[5 - len(bar) :]
         for button, box in zip(bar, boxes, strict=False):
-            self._button(button, box, m.body)
+            self.add_button(button, box, m.body)
 
     def _actions(self, view: ScreenView, m: Metrics) -> float:
         """The row of primary / choice / paging buttons above the bar; returns its top edge."""
@@ -118,7 +119,7 @@ class KioskScreen(FloatLayout):
         else:
             boxes = row(m.margin, y, m.inner_width, m.action_h, len(buttons), m.gap)
         for button, box in zip(buttons, boxes, strict=True):
-            self._button(button, box, m.body)
+            self.add_button(button, box, m.body)
         return y + m.action_h
 
     def _help_buttons(self, buttons: list[Button], m: Metrics, y: float) -> float:
@@ -128,10 +129,11 @@ class KioskScreen(FloatLayout):
             col, line = i % 2, (len(buttons) - 1 - i) // 2
             w = (m.inner_width - m.gap) / 2
             box = (m.margin + col * (w + m.gap), y + line * (h + m.gap), w, h)
-            self._button(button, box, m.body)
+            self.add_button(button, box, m.body)
         return y + ((len(buttons) + 1) // 2) * (h + m.gap) - m.gap
 
-    def _button(self, button: Button, box: Box, font_px: int) -> KioskButton:
+    def add_button(self, button: Button, box: Box, font_px: int) -> KioskButton:
+        """Draw a button in its role's style; an identical one from the previous screen is reused."""
         t = self.theme
         styles = {
             "primary": (t.primary_bg, t.primary_text, t.border, 0),
@@ -253,7 +255,7 @@ class KioskScreen(FloatLayout):
         x, y, w, h = box
         text_h = sum(text_block_height(b.text, w, m.body) for b in view.blocks) + m.gap * len(view.blocks)
         begin = view.buttons[0]
-        self._button(begin, (x, y + text_h + m.gap, w, h - text_h - m.gap), m.title)
+        self.add_button(begin, (x, y + text_h + m.gap, w, h - text_h - m.gap), m.title)
         self._blocks(view.blocks, (x, y, w, text_h), m)
 
     def _content_catalog(self, view: ScreenView, m: Metrics, box: Box) -> None:
@@ -264,7 +266,7 @@ class KioskScreen(FloatLayout):
         for i, card in enumerate(view.cards):
             cx, cy = x + (i % cols) * (cw + m.gap), y + h - (i // cols + 1) * ch - (i // cols) * m.gap
             button = Button(f"card-{card.procedure_id}", "", card.action, "card")
-            self._button(button, (cx, cy, cw, ch), m.body)
+            self.add_button(button, (cx, cy, cw, ch), m.body)
             icon_h = ch * 0.42 if card.icon else 0
             if card.icon:
                 self._picture(card.icon, (cx + 10, cy + ch - icon_h - 10, cw - 20, icon_h))
@@ -272,35 +274,7 @@ class KioskScreen(FloatLayout):
             self.add_widget(TextBox(card.title, text_box, m.body, self.theme.secondary_text, bold=True, min_px=20))
 
     def _overlay(self, view: ScreenView, m: Metrics) -> None:
-        overlay = view.overlay
-        assert overlay is not None
-        t = self.theme
-        self.add_widget(Shield((0, 0, m.width, m.height), "#000000"))
-        w, h = min(m.inner_width, round(1400 * m.scale)), min(m.height - 2 * m.margin, round(860 * m.scale))
-        x, y = (m.width - w) / 2, (m.height - h) / 2
-        self.add_widget(Fill((x, y, w, h), t.overlay_bg, t.border, 4, radius=20))
-        pad = m.gap
-        title_h = text_block_height(overlay.title, w - 2 * pad, m.title, bold=True)
-        top = y + h - pad - title_h
-        self.add_widget(
-            TextBox(
-                overlay.title, (x + pad, top, w - 2 * pad, title_h), m.title, t.overlay_text, bold=True, halign="center"
-            )
-        )
-        count_px = round(m.title * 2.2)
-        count_h = text_block_height(str(overlay.seconds_left), w, count_px, bold=True)
-        top -= count_h
-        self.add_widget(
-            TextBox(
-                str(overlay.seconds_left), (x, top, w, count_h), count_px, t.overlay_text, bold=True, halign="center"
-            )
-        )
-        button_w = max(PRIMARY_W, round(700 * m.scale))
-        button_y = y + pad
-        self._button(overlay.button, ((m.width - button_w) / 2, button_y, button_w, m.action_h), m.title)
-        text_top, text_bottom = top - pad / 2, button_y + m.action_h + pad / 2
-        box = (x + pad, text_bottom, w - 2 * pad, text_top - text_bottom)
-        self.add_widget(TextBox(overlay.text, box, m.body, t.overlay_text, halign="center", min_px=m.min_body))
+        draw_overlay(self, view, m)
 
     # --- staff-only corner gesture -----------------------------------------------------------------------------
     def on_touch_down(self, touch) -> bool:
@@ -319,15 +293,3 @@ class KioskScreen(FloatLayout):
 def staff_px(body_px: int, spacing: float = LINE_SPACING) -> int:
     """Staff messages are drawn very large: title size (1.4× the body text; 1.2× when space is short)."""
     return round(body_px * (1.4 if spacing == LINE_SPACING else 1.2))
-
-
-class Shield(Fill):
-    """Dims the screen under a modal panel and swallows touches that miss the panel's button."""
-
-    def __init__(self, box, colour: str):
-        super().__init__(box, colour)
-        self.canvas.opacity = 0.7
-
-    def on_touch_down(self, touch) -> bool:
-        """Stop touches reaching the screen underneath."""
-        return True
