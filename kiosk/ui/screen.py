@@ -9,6 +9,7 @@ from pathlib import Path
 from kivy.uix.floatlayout import FloatLayout
 
 from kiosk.guide import Block, Button, ScreenView
+from kiosk.ui import text
 from kiosk.ui.layout import MIN_TARGET, PRIMARY_W, Box, Metrics, row, text_block_height
 from kiosk.ui.overlay import draw_overlay
 from kiosk.ui.theme import STANDARD, Theme
@@ -64,6 +65,7 @@ class KioskScreen(FloatLayout):
         self.view = None
         self.qr_textures.clear()
         self._buttons.clear()
+        text.forget()
 
     def _header(self, view: ScreenView, m: Metrics) -> float:
         top = m.height - m.margin

@@ -52,10 +52,15 @@ class Measure:
         return self._cache[text]
 
 
-@lru_cache(maxsize=32)
+_MEASURES: dict[tuple[int, bool], Measure] = {}
+
+
 def measure(font_px: int, bold: bool = False) -> Measure:
     """A shared Measure for a font size."""
-    return Measure(font_px, bold)
+    key = (font_px, bold)
+    if key not in _MEASURES:
+        _MEASURES[key] = Measure(font_px, bold)
+    return _MEASURES[key]
 
 
 def wrap(text: str, width_px: float, m: Measure) -> list[str]:
@@ -108,3 +113,10 @@ def fit(
         if text_height(len(lines), m, spacing) <= height_px or px <= min_px:
             return "\n".join(lines), px
         px = max(min_px, int(px * 0.92))
+
+
+def forget() -> None:
+    """Drop every cached phrase split and width (they may hold a staff message: a wipe must leave none)."""
+    phrases.cache_clear()
+    for cached in _MEASURES.values():
+        cached._cache.clear()

@@ -138,6 +138,10 @@ def test_timeout_warning_extend_then_timeout_wipes_everything(driver):
     for text in session_texts:
         assert text not in remaining
     assert driver.kiosk.screen.qr_textures == {}
+    from kiosk.ui import text
+
+    cached = [t for m in text._MEASURES.values() for t in m._cache]
+    assert cached and not any("右下" in t for t in cached)  # no staff message left even in the width cache
     assert driver.runtime.help.escalation_id is None
     assert "reset" in driver.speaker.calls
     driver.wait_for(lambda: driver.helpdesk.cancelled)
