@@ -78,3 +78,13 @@ def test_maintenance_pin_is_checked_against_its_hash():
     assert config.maintenance.pin_matches("2468")
     assert not config.maintenance.pin_matches("2469")
     assert not parse_config(MINIMAL).maintenance.pin_matches("")
+
+
+def test_the_deploy_example_is_a_valid_configuration():
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "deploy" / "kiosk" / "kiosk.example.yaml"
+    if not example.exists():
+        pytest.skip("no deploy example in this checkout")
+    config = load_config(example)
+    assert config.kiosk_id and config.guide_settings().languages == tuple(config.languages)
