@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         seed = seed_demo(Path(tmp) / "helpdesk.sqlite3")
         with EmbeddedServer(demo_app(seed)) as server:
             config = demo_config(seed, server.base_url, Path(tmp))
-            print(f"helpdesk (staff console): {server.base_url}/")
+            print(f"staff console: {server.base_url}/console/  (helpdesk API: {server.base_url}/api/v1)")
             print(f"demo staff login: {seed.staff_login}  password: {seed.staff_password}")
             print(f"demo kiosk: {seed.kiosk_id} at site {seed.site_id}")
             if not args.headless:
