@@ -17,6 +17,7 @@ def quiet_kivy(home: str | None = None) -> None:
     """Keep Kivy from reading the command line, logging to the console, or writing ~/.kivy (call before import)."""
     import tempfile
 
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")  # Kivy leaves stderr alone: tracebacks stay visible
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
