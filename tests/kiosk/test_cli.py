@@ -47,3 +47,41 @@ def test_biz_ud_p_gothic_is_found_when_installed():
 
     font = find_japanese_font()
     assert "BIZUDPGothic" in font.regular.name and font.bold is not None
+
+
+class RecordingWindow:
+    """Records the handlers a Kivy Window would be given."""
+
+    def __init__(self):
+        self.handlers = {}
+
+    def bind(self, **handlers):
+        self.handlers.update(handlers)
+
+
+def test_kiosk_mode_refuses_close_and_swallows_keys_until_a_signal_stops_it():
+    from kiosk.app import lock_down
+
+    window, stopping = RecordingWindow(), [False]
+    lock_down(window, stopping)
+    assert window.handlers["on_request_close"]() is True  # refused: residents cannot close it
+    assert window.handlers["on_keyboard"](window, 27, 41, None, []) is True  # Esc swallowed
+    stopping[0] = True
+    assert window.handlers["on_request_close"]() is False
+
+
+def test_fullscreen_window_settings():
+    from kivy.config import Config
+
+    from kiosk.app import configure_window
+
+    saved = {k: Config.get("graphics", k) for k in ("fullscreen", "borderless", "width", "height")}
+    saved_escape = Config.get("kivy", "exit_on_escape")
+    try:
+        configure_window(True, (1366, 768))
+        assert Config.get("graphics", "fullscreen") == "auto" and Config.get("graphics", "borderless") == "1"
+        assert Config.get("kivy", "exit_on_escape") == "0"
+    finally:
+        for key, value in saved.items():
+            Config.set("graphics", key, value)
+        Config.set("kivy", "exit_on_escape", saved_escape)
