@@ -87,6 +87,12 @@ def start_server(url: str, folder: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("server did not start")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def body() -> dict:
     return {
         "session_id": uuid.uuid4().hex,
@@ -320,11 +326,13 @@ def main() -> int:
                 f"create @100/s offered: n={len(lat)} p50={ms(percentile(lat, 0.5))} p95={ms(percentile(lat, 0.95))}"
                 f" p99={ms(percentile(lat, 0.99))} errors={errors}"
             )
+            cpu_before = cpu_seconds(server.pid)
             lat, errors, elapsed = create_load(base, keys, args.seconds, None)
             ours = len(lat) / elapsed
+            cpu_each = (cpu_seconds(server.pid) - cpu_before) / len(lat)
             print(
                 f"create saturation: {ours:.0f}/s p50={ms(percentile(lat, 0.5))} p95={ms(percentile(lat, 0.95))}"
-                f" errors={errors}"
+                f" errors={errors}; server CPU per create {ms(cpu_each)}"
             )
             add_past_escalations(url, args.past, waiting=20)
             times, items = queue_view_times(base, token, 30)

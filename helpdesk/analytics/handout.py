@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from content.schema import SITE_PLACEHOLDER, Localized, Procedure, Step
+from helpdesk.analytics.paths import main_path
 from helpdesk.analytics.steps import StepStats
-from helpdesk.analytics.synthetic import main_path
 
 WORDS = {
     "ja": {

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from content.schema import Procedure, Step
+from helpdesk.analytics.paths import main_path, usual_next
 
 HELP_REASONS = ("screen-unclear", "card-unreadable", "pin-forgotten", "other")
 ESCALATION_OUTCOMES = ("solved", "solved-in-person", "referred-to-counter", "not-solvable")
@@ -100,24 +101,6 @@ def default_plants(procedures: Mapping[str, Procedure]) -> tuple[dict[str, float
         if drop != stuck:
             drop_at[f"{pid}/{drop}"] = 0.4
     return drop_at, frozenset(stuck_at)
-
-
-def main_path(procedure: Procedure) -> list[str]:
-    """Steps from the first to an end, always taking the usual answer."""
-    steps = {s.id: s for s in procedure.steps}
-    path, current = [], procedure.first_step
-    while current and current not in path:
-        path.append(current)
-        current = _usual_next(steps[current], steps)
-    return path
-
-
-def _usual_next(step: Step, steps: Mapping[str, Step]) -> str | None:
-    """Where most residents go from a step: its next step, or the first answer that does not end the procedure."""
-    if step.question is None:
-        return step.next
-    going_on = [c.next for c in step.question.choices if steps[c.next].end is None]
-    return going_on[0] if going_on else step.question.choices[0].next
 
 
 def generate(plan: Plan, procedures: Mapping[str, Procedure]) -> Synthetic:
@@ -297,7 +280,7 @@ class _Session:
         self.advance(d)
         if step.question is None:
             return step.next
-        usual = _usual_next(step, self.steps)
+        usual = usual_next(step, self.steps)
         choices = [c for c in step.question.choices if c.next == usual][:1]
         others = [c for c in step.question.choices if c not in choices]
         choice = choices[0] if self.rng.random() < 0.85 else self.rng.choice(others)

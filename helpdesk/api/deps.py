@@ -46,7 +46,7 @@ async def any_caller(
                 kiosk = await svc.run(svc.kiosk_keys.lookup, token)
             if kiosk is None:
                 raise Unauthenticated("unknown or revoked kiosk key")
-            _rate_limit(svc, kiosk)
+            rate_limit(svc, kiosk)
             return kiosk
         if token.startswith(security.API_TOKEN_PREFIX):
             member = await svc.run(accounts.staff_by_token, svc.db, token)
@@ -63,7 +63,8 @@ async def any_caller(
     raise Unauthenticated("log in, or send a kiosk key or API token as a Bearer credential")
 
 
-def _rate_limit(svc: Services, kiosk: KioskPrincipal) -> None:
+def rate_limit(svc: Services, kiosk: KioskPrincipal) -> None:
+    """Refuse the request (429) when this kiosk is over its rate; other kiosks are unaffected."""
     wait = svc.kiosk_rate.allow(kiosk.kiosk_id)
     if wait > 0:
         raise RateLimited("too many requests from this kiosk", headers={"Retry-After": str(math.ceil(wait))})

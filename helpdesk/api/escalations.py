@@ -56,14 +56,14 @@ async def create_escalation(
     body: EscalationRequest, kiosk: KioskDep, svc: ServicesDep, idempotency_key: IdempotencyKey
 ) -> Response:
     """A kiosk asks for help. Retries reuse the Idempotency-Key: same body → 200 with the same escalation."""
-    row, created, status = await svc.run(_create, svc, kiosk, idempotency_key, body)
+    row, created, status = await svc.run(create_and_describe, svc, kiosk, idempotency_key, body)
     if created:
         await publish(svc, Change(row["id"], row["site_id"], "waiting", "create"))
     # Serialized here (already validated): this is the hot path, FastAPI would validate the model again.
     return Response(status.model_dump_json(), status_code=201 if created else 200, media_type="application/json")
 
 
-def _create(svc: Services, kiosk: KioskPrincipal, key: str, body: EscalationRequest):  # type: ignore[no-untyped-def]
+def create_and_describe(svc: Services, kiosk: KioskPrincipal, key: str, body: EscalationRequest):  # type: ignore[no-untyped-def]
     """Store (or find) the escalation and compute its status, in one trip to the thread pool."""
     row, created = svc.escalations.create(kiosk, key, body)
     return row, created, status_of(svc, row) if created else _with_claimer(svc, row)

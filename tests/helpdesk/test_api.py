@@ -222,3 +222,26 @@ def test_every_answer_carries_security_headers(client: TestClient, sqlite_world:
         assert response.headers["cache-control"] == "no-store"
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["x-frame-options"] == "DENY"
+
+
+def test_escalation_create_takes_the_fast_path_and_stays_documented(app) -> None:  # type: ignore[no-untyped-def]
+    from helpdesk.api import fast_create
+
+    first = app.router.routes[0]
+    assert first.path == f"{API}/escalations" and first.endpoint is fast_create.create_escalation
+    operation = app.openapi()["paths"][f"{API}/escalations"]["post"]
+    assert {"201", "200", "409", "422"} <= set(operation["responses"])
+
+
+def test_fast_path_refuses_like_the_rest(client: TestClient, sqlite_world: World) -> None:
+    url = f"{API}/escalations"
+    kiosk = kiosk_headers(sqlite_world, "north-1")
+    assert client.post(url, json=escalation_body(), headers=kiosk).json()["code"] == "invalid-request"
+    bad_key = {**kiosk, "Idempotency-Key": "has space"}
+    assert client.post(url, json=escalation_body(), headers=bad_key).status_code == 422
+    broken = client.post(url, content=b"{not json", headers={**kiosk, "Idempotency-Key": "k"})
+    assert broken.status_code == 422 and broken.json()["code"] == "invalid-request"
+    staff = {**staff_token(sqlite_world, "alice"), "Idempotency-Key": "k"}
+    assert client.post(url, json=escalation_body(), headers=staff).json()["code"] == "forbidden"
+    revoked = {"Authorization": "Bearer yk_" + "x" * 43, "Idempotency-Key": "k"}
+    assert client.post(url, json=escalation_body(), headers=revoked).json()["code"] == "unauthenticated"
