@@ -77,33 +77,16 @@ def walk_resident(config, seed, base_url: str, shots: Path | None, procedure: st
     walk = Walk(kiosk, shots)
     walk.snap("start")
     walk.touch("begin", "catalog")
-    if language != kiosk.runtime.state.language:
-        while kiosk.runtime.state.language != language:
-            walk.touch("language", f"language-{kiosk.runtime.state.language}")
+    while kiosk.runtime.state.language != language:
+        walk.touch("language", f"language-{kiosk.runtime.state.language}")
     while f"card-{procedure}" not in {getattr(w, "button_id", None) for w in kiosk.screen.children}:
         walk.touch("next-page", "catalog-more")
     walk.touch(f"card-{procedure}", "before")
     walk.touch("next", "step")
     _forward(walk)
     walk.touch("size", "step-large-text")
-    walk.touch("help", "help-reasons")
-    walk.touch("reason-card-unreadable", "waiting")
-    if not walk.wait(lambda: kiosk.runtime.help.escalation_id is not None):
-        print("the help request did not reach the helpdesk", flush=True)
+    if not ask_for_help(walk, base_url, seed):
         return 1
-    walk.wait(lambda: kiosk.runtime.state.escalation.status == "waiting", 5)
-    walk.snap("waiting-in-queue")
-    staff_reply(
-        base_url,
-        seed,
-        kiosk.runtime.help.escalation_id,
-        "係の者です。カードを読み取り機に置いたまま、5秒お待ちください。",
-    )
-    if not walk.wait(lambda: kiosk.runtime.state.escalation.messages):
-        print("the staff reply did not reach the kiosk", flush=True)
-        return 1
-    walk.snap("staff-message")
-    walk.touch("return", "back-to-step")
     walk.touch("size", "step-largest-text")
     for _ in range(30):
         if kiosk.screen.view.screen in ("done", "counter"):
@@ -115,6 +98,30 @@ def walk_resident(config, seed, base_url: str, shots: Path | None, procedure: st
     walk.touch("finish", "start-again")
     print(f"demo walk done: {walk.count} screens" + (f" in {shots}" if shots else ""))
     return 0 if kiosk.screen.view.screen == "start" else 1
+
+
+def ask_for_help(walk: Walk, base_url: str, seed) -> bool:
+    """係の人を呼ぶ → a reason → waiting in the real queue → a staff reply shown → back to the procedure."""
+    runtime = walk.kiosk.runtime
+    walk.touch("help", "help-reasons")
+    walk.touch("reason-card-unreadable", "waiting")
+    if not walk.wait(lambda: runtime.help.escalation_id is not None):
+        print("the help request did not reach the helpdesk", flush=True)
+        return False
+    walk.wait(lambda: runtime.state.escalation.status == "waiting", 5)
+    walk.snap("waiting-in-queue")
+    staff_reply(
+        base_url,
+        seed,
+        runtime.help.escalation_id,
+        "係の者です。カードを読み取り機に置いたまま、5秒お待ちください。",
+    )
+    if not walk.wait(lambda: runtime.state.escalation.messages):
+        print("the staff reply did not reach the kiosk", flush=True)
+        return False
+    walk.snap("staff-message")
+    walk.touch("return", "back-to-step")
+    return True
 
 
 def _forward(walk: Walk) -> None:
