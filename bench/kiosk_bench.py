@@ -66,24 +66,11 @@ def measure_touches(touches: int) -> tuple[list[float], list[float], list[float]
     quiet_kivy()
     from kivy.tests.common import UnitTestTouch
 
-    from kiosk.assembly import build_kiosk
-    from kiosk.config import parse_config
-    from kiosk.ui.pilot import find_button, frames, open_window, touch
+    from kiosk.ui.pilot import find_button, frames
 
-    window = open_window((1920, 1080))
     started: list[float] = []
     speaker = _real_speaker(started)
-    config = parse_config({"site": "bench", "kiosk_id": "bench", "helpdesk_url": "http://127.0.0.1:9"})
-    kiosk = build_kiosk(config, helpdesk=None, size=tuple(window.size), speaker=speaker)
-    window.add_widget(kiosk.screen)
-    kiosk.runtime.start()
-    frames(2)
-    touch(kiosk.screen, "begin")
-    pid = _longest_linear(kiosk)
-    while f"card-{pid}" not in {getattr(w, "button_id", None) for w in kiosk.screen.children}:
-        touch(kiosk.screen, "next-page")
-    touch(kiosk.screen, f"card-{pid}")
-    touch(kiosk.screen, "next")
+    window, kiosk = _kiosk_on_a_step(speaker)
     flips: list[float] = []
     window.bind(on_flip=lambda *_: flips.append(time.perf_counter()))
     drawn, said, speech = [], [], []
@@ -107,6 +94,27 @@ def measure_touches(touches: int) -> tuple[list[float], list[float], list[float]
             if started:
                 speech.append(started[0] - kiosk.runtime.timings.last_show)
     return drawn, said, speech
+
+
+def _kiosk_on_a_step(speaker):
+    """The kiosk on the first step of a procedure that starts with つぎへ."""
+    from kiosk.assembly import build_kiosk
+    from kiosk.config import parse_config
+    from kiosk.ui.pilot import frames, open_window, touch
+
+    window = open_window((1920, 1080))
+    config = parse_config({"site": "bench", "kiosk_id": "bench", "helpdesk_url": "http://127.0.0.1:9"})
+    kiosk = build_kiosk(config, helpdesk=None, size=tuple(window.size), speaker=speaker)
+    window.add_widget(kiosk.screen)
+    kiosk.runtime.start()
+    frames(2)
+    touch(kiosk.screen, "begin")
+    pid = _longest_linear(kiosk)
+    while f"card-{pid}" not in _ids(kiosk):
+        touch(kiosk.screen, "next-page")
+    touch(kiosk.screen, f"card-{pid}")
+    touch(kiosk.screen, "next")
+    return window, kiosk
 
 
 def _real_speaker(started: list[float]):

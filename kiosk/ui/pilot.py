@@ -27,8 +27,11 @@ def quiet_kivy(home: str | None = None) -> None:
 
 def open_window(size: tuple[int, int]):
     """The one Kivy window of this process, at `size` (Kivy cannot make a second one)."""
+    import logging
+
     from kivy.config import Config
 
+    logging.getLogger("kivy").setLevel(logging.WARNING)  # headless runs print only what matters
     Config.set("graphics", "width", str(size[0]))
     Config.set("graphics", "height", str(size[1]))
     Config.set("graphics", "resizable", "0")
