@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from content.schema import Procedure
-from helpdesk.analytics.synthetic import STUCK, dwell_seconds, main_path
+from helpdesk.analytics.paths import main_path
+from helpdesk.analytics.synthetic import STUCK, dwell_seconds
 from kiosk.guide import Guide, GuideSettings, Record, actions
 from kiosk.guide.stuck import StuckSettings
 
