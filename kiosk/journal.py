@@ -7,14 +7,19 @@ sent. The durable SQLite outbox (a later task) takes its place behind the same i
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import threading
 import uuid
 from collections import deque
 from typing import Protocol
 
+from pydantic import ValidationError
+
 from helpdesk.wire import SessionEvent
 from kiosk.guide import Record
+
+log = logging.getLogger(__name__)
 
 _CODE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -58,8 +63,12 @@ class MemoryJournal:
         self.sent = 0
 
     def record(self, event: Record) -> None:
-        """Keep one event for delivery."""
-        wire = to_wire(event, self.kiosk_id)
+        """Keep one event for delivery (one the wire would refuse is dropped and logged, never raised)."""
+        try:
+            wire = to_wire(event, self.kiosk_id)
+        except ValidationError as exc:
+            log.warning("session event %s dropped: %d invalid fields", event.action, exc.error_count())
+            return
         if wire is not None:
             with self._lock:
                 self._events.append(wire)

@@ -74,3 +74,10 @@ def test_wrong_pin_closes_the_panel(driver):
         touch(panel, f"pin-{key}")
     touch(panel, "pin-OK")
     assert maintenance_panel(driver) is None and "test-kiosk" not in driver.texts()
+
+
+def test_an_event_the_wire_would_refuse_is_dropped_not_raised():
+    journal = MemoryJournal("kita-1")
+    journal.record(Record("abcdef123456", "Not A Code"))
+    journal.record(Record("abcdef123456", "step-shown", seconds=1e9))
+    assert journal.pending() == 1 and journal.take()[0].seconds == 86_400.0
