@@ -371,15 +371,20 @@ def _waiting_count(conn: Connection, site_id: str) -> int:
     return conn.execute(_WAITING_COUNT, {"site_id": site_id}).scalar_one()
 
 
+POSITION_CAP = 200
+"""A new escalation's position is counted up to this (a queue that long is an incident, not a wait);
+counting further would make every insert slower as the queue grows, inside the serialized writer."""
+
 # Built once: escalation creation is the hot path, and building statements per call costs more than SQLite.
 _INSERT = insert(escalations)
 _BY_KEY = select(escalations).where(
     escalations.c.kiosk_id == bindparam("kiosk_id"), escalations.c.idempotency_key == bindparam("key")
 )
-_WAITING_COUNT = (
-    select(func.count())
-    .select_from(escalations)
+_WAITING_COUNT = select(func.count()).select_from(
+    select(escalations.c.id)
     .where(escalations.c.site_id == bindparam("site_id"), escalations.c.status == "waiting")
+    .limit(POSITION_CAP)
+    .subquery()
 )
 
 
