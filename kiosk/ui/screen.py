@@ -115,7 +115,8 @@ class KioskScreen(FloatLayout):
             return m.bar_h
         if len(buttons) == 1:
             w = max(PRIMARY_W, round(m.inner_width * 0.4))
-            boxes = [(m.width - m.margin - w, y, w, m.action_h)]
+            left = m.margin if buttons[0].id == "prev-page" else m.width - m.margin - w  # "back" things sit left
+            boxes = [(left, y, w, m.action_h)]
         elif view.screen == "help":
             return self._help_buttons(buttons, m, y)
         else:
@@ -269,7 +270,7 @@ class KioskScreen(FloatLayout):
             cx, cy = x + (i % cols) * (cw + m.gap), y + h - (i // cols + 1) * ch - (i // cols) * m.gap
             button = Button(f"card-{card.procedure_id}", "", card.action, "card")
             self.add_button(button, (cx, cy, cw, ch), m.body)
-            icon_h = ch * 0.42 if card.icon else 0
+            icon_h = ch * 0.5 * m.min_body / m.body if card.icon else 0  # larger text, smaller picture
             if card.icon:
                 self._picture(card.icon, (cx + 10, cy + ch - icon_h - 10, cw - 20, icon_h))
             text_box = (cx + 16, cy + 12, cw - 32, ch - icon_h - 34)
