@@ -26,7 +26,7 @@ from helpdesk.errors import (
 from helpdesk.principals import KioskPrincipal, StaffPrincipal
 from helpdesk.screening import screen_text
 from helpdesk.settings import HelpdeskSettings
-from helpdesk.store import audit
+from helpdesk.store import audit, sqlite_fast
 from helpdesk.store.accounts import active_staff_in, utcnow
 from helpdesk.store.group_writer import GroupWriter
 from helpdesk.tables import escalations, messages, sites, staff
@@ -87,9 +87,11 @@ class EscalationStore:
     def _create_in(
         self, conn: Connection, kiosk: KioskPrincipal, key: str, request: EscalationRequest, body_hash: str
     ) -> tuple[dict, bool]:
-        existing = self._by_key(conn, kiosk.kiosk_id, key)
-        if existing is not None:
-            return self._replayed(existing, body_hash), False
+        raw = conn.connection.driver_connection if self.db.is_sqlite else None
+        if raw is None or sqlite_fast.key_taken(raw, kiosk.kiosk_id, key):
+            existing = self._by_key(conn, kiosk.kiosk_id, key)
+            if existing is not None:
+                return self._replayed(existing, body_hash), False
         now = utcnow()
         row = {
             "id": uuid.uuid4().hex,
@@ -103,9 +105,13 @@ class EscalationStore:
             "updated_at": now,
             "kiosk_contact_at": now,
         }
-        conn.execute(_INSERT, row)
         # A new escalation is the youngest in its site's queue, so its place is the count of waiting ones.
-        row["position_at_create"] = _waiting_count(conn, kiosk.site_id)
+        if raw is None:
+            conn.execute(_INSERT, row)
+            row["position_at_create"] = _waiting_count(conn, kiosk.site_id)
+        else:
+            sqlite_fast.insert_escalation(raw, row)
+            row["position_at_create"] = sqlite_fast.waiting_count(raw, kiosk.site_id, POSITION_CAP)
         return row, True
 
     def _group_writer(self) -> GroupWriter:

@@ -39,6 +39,7 @@ def test_create_is_idempotent_over_http(client: TestClient, sqlite_world: World)
     again = client.post(f"{API}/escalations", json=body, headers=headers)
     assert first.status_code == 201 and again.status_code == 200
     assert first.json()["id"] == again.json()["id"]
+    assert again.json()["created_at"] == first.json()["created_at"]  # stored and read back exactly
     assert first.json()["position"] == 1 and first.json()["estimated_wait_s"] > 0
     conflict = client.post(f"{API}/escalations", json={**body, "reason": "other"}, headers=headers)
     assert conflict.status_code == 409 and conflict.json()["code"] == "idempotency-conflict"

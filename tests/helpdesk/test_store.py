@@ -63,6 +63,8 @@ def test_create_is_idempotent_per_kiosk_and_key(store: EscalationStore, world: W
     first, created = store.create(kiosk, "key-1", body)
     again, created_again = store.create(kiosk, "key-1", body)
     assert created and not created_again and again["id"] == first["id"]
+    for column in ("created_at", "updated_at", "kiosk_contact_at", "path", "session_id", "reason", "status"):
+        assert again[column] == first[column], column  # what was written is what is read back
     with pytest.raises(errors.IdempotencyConflict):
         store.create(kiosk, "key-1", request(reason="other"))
     other, created_other = store.create(world.kiosk("north-2"), "key-1", body)
