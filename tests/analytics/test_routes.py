@@ -12,6 +12,7 @@ import pytest
 
 from helpdesk.analytics import mount
 from helpdesk.analytics.report import TABLES, build, table
+from helpdesk.analytics.settings import AnalyticsSettings
 from helpdesk.analytics.sql import Scope
 from helpdesk.analytics.steps import step_thresholds
 from helpdesk.api.app import create_app
@@ -146,3 +147,28 @@ def test_handout_pages_mark_hard_steps(client: httpx.Client) -> None:
     assert client.get("/trainer/pictures/card.png").headers["content-type"] == "image/png"
     assert client.get("/trainer/pictures/..%2Fschema.py").status_code == 404
     assert client.get("/trainer/static/analytics.css").status_code == 200
+
+
+def test_every_page_is_clean_under_the_content_security_policy(client: httpx.Client, sqlite_seeded: Seeded) -> None:
+    login(client, "tina")
+    session_id = sqlite_seeded.synthetic.events[0]["session_id"]
+    for url in (
+        "/trainer/report?procedure=konbini-juminhyo",
+        "/trainer/handouts",
+        "/trainer/handouts/mynaportal-login?lang=ja-easy",
+        "/trainer/sessions",
+        f"/trainer/sessions/{session_id}",
+    ):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert not re.search(r"<script|style=|<style|src=\"https?:|href=\"https?:", page.text), url
+
+
+def test_the_minimum_number_of_sessions_is_configurable(sqlite_seeded: Seeded) -> None:
+    app = create_app(HelpdeskSettings(database_url=sqlite_seeded.url, cookie_secure=False))
+    mount(app, AnalyticsSettings(threshold_min_sessions=100_000))
+    kiosk = {"Authorization": f"Bearer {sqlite_seeded.keys['north-2']}"}
+    with EmbeddedServer(app) as server, httpx.Client(base_url=server.base_url) as http:
+        answer = http.get("/api/v1/analytics/step-thresholds", headers=kiosk)
+    assert answer.status_code == 200
+    assert answer.json() == {"min_sessions": 100_000, "days": 90, "step_seconds": {}}
