@@ -1,7 +1,8 @@
 """Trainer analytics at scale: session-event ingest rate and trainer-report time over 1,000,000 events (SQLite),
 plus help-offer precision/recall of the served p90 thresholds on a simulated population.
 
-Run: .venv/bin/python bench/analytics_bench.py [--events 1000000] [--http-events 100000] [--postgres URL]
+Run: .venv/bin/python bench/analytics_bench.py [--events 1000000] [--http-events 100000] [--no-offers]
+     [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]   (also on a fresh, randomly named database)
 Targets (REQUIREMENTS.md): ingest >= 20,000 events/s; trainer report over 1,000,000 events < 5 s.
 """
 
@@ -98,12 +99,46 @@ def offers(db: Database, procedures, plan: Plan) -> None:  # type: ignore[no-unt
               f"recall {hits / stuck:.2f} ({hits}/{offered} offers, {stuck} stuck residents)")  # fmt: skip
 
 
+def postgres_figures(admin_url: str, data, procedures) -> None:  # type: ignore[no-untyped-def]
+    """The same ingest and report figures on a fresh, randomly named PostgreSQL database (dropped afterwards)."""
+    import uuid
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name = f"yorisoi_bench_{uuid.uuid4().hex[:12]}"
+    base = make_url(admin_url)
+    plain = base.set(drivername="postgresql").render_as_string(False)
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        db, _keys = prepare(base.set(database=name).render_as_string(hide_password=False))
+        escalations, data.escalations = data.escalations, []
+        start = time.perf_counter()
+        stored = ingest(db, data, KIOSKS)
+        print(f"PostgreSQL ingest (store, batches of 1000): {stored / (time.perf_counter() - start):,.0f} events/s")
+        data.escalations = escalations
+        store_escalations(db, escalations)
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+        whole, _ = timed(lambda: report.build(db, Scope(), procedures))
+        one, _ = timed(lambda: report.build(db, Scope(procedure_id="konbini-juminhyo"), procedures))
+        print(
+            f"PostgreSQL trainer report, all procedures, {stored:,} events: {whole:.2f} s; one procedure: {one:.2f} s"
+        )
+        db.dispose()
+    finally:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def main() -> int:
     """Generate, ingest, and time the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--http-events", type=int, default=100_000)
     parser.add_argument("--no-offers", action="store_true")
+    parser.add_argument("--postgres", metavar="ADMIN_URL", help="also measure on PostgreSQL (a fresh database)")
     args = parser.parse_args()
     procedures = load_catalog().procedures
     drop_at, stuck_at = default_plants(procedures)
@@ -119,6 +154,7 @@ def main() -> int:
         escalations, data.escalations = data.escalations, []
         start = time.perf_counter()
         stored = ingest(db, data, KIOSKS)
+        data.escalations = escalations
         took = time.perf_counter() - start
         print(f"ingest (store, batches of 1000, SQLite WAL synchronous=FULL): {stored / took:,.0f} events/s")
         store_escalations(db, escalations)
@@ -136,6 +172,8 @@ def main() -> int:
         if not args.no_offers:
             offers(db, procedures, plan)
         db.dispose()
+    if args.postgres:
+        postgres_figures(args.postgres, data, procedures)
     return 0
 
 
