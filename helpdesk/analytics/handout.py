@@ -126,13 +126,16 @@ def build(
         needs=tuple(
             (text(n.label, language, site_values), text(n.if_missing, language, site_values)) for n in procedure.needs
         ),
-        steps=tuple(_step(i + 1, s, language, hard, site_values) for i, s in enumerate(printed)),
+        steps=tuple(step_view(i + 1, s, language, hard, site_values) for i, s in enumerate(printed)),
         words=words,
         source_url=str(procedure.source.url) if procedure.source else None,
     )
 
 
-def _step(number: int, step: Step, language: str, hard: set[str], site_values: Mapping[str, str] | None) -> HandoutStep:
+def step_view(
+    number: int, step: Step, language: str, hard: set[str], site_values: Mapping[str, str] | None
+) -> HandoutStep:
+    """One step as printed (also how the replay draws the screen the resident saw)."""
     qr_url = None
     if step.qr is not None:
         url = text(Localized({"ja": step.qr.url}), "ja", site_values)

@@ -87,7 +87,7 @@ def replay_page(replay: Replay, procedures: Mapping[str, Procedure], frame_index
     step = None
     if procedure is not None and frame.step_id:
         try:
-            step = handout._step(0, procedure.step(frame.step_id), replay.language, set(), None)
+            step = handout.step_view(0, procedure.step(frame.step_id), replay.language, set(), None)
         except KeyError:
             step = None
     return pages.render(
