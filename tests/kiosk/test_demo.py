@@ -30,3 +30,28 @@ def test_headless_demo_walks_a_resident_through_help_and_writes_every_screen(tmp
     sizes = {(shots / n).stat().st_size for n in names}
     assert len(sizes) > len(names) // 2  # different screens, not the same blank frame again and again
     assert min(sizes) > 10_000
+
+
+@pytest.mark.slow
+def test_kiosk_mode_runs_until_systemd_stops_it(tmp_path):
+    import signal
+    import time
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["KIVY_HOME"] = str(tmp_path / "kivy")
+    kiosk = subprocess.Popen(
+        [sys.executable, "-m", "yorisoi.cli", "kiosk", "--fullscreen"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        time.sleep(6)
+        assert kiosk.poll() is None, kiosk.communicate()[1][-2000:]  # still running: nothing closed it
+        kiosk.send_signal(signal.SIGTERM)
+        _out, err = kiosk.communicate(timeout=15)
+    finally:
+        if kiosk.poll() is None:
+            kiosk.kill()
+    assert kiosk.returncode == 0, err[-2000:]
