@@ -258,7 +258,7 @@ class KioskScreen(FloatLayout):
         x, y, w, h = box
         text_h = sum(text_block_height(b.text, w, m.body) for b in view.blocks) + m.gap * len(view.blocks)
         begin = view.buttons[0]
-        self.add_button(begin, (x, y + text_h + m.gap, w, h - text_h - m.gap), m.title)
+        self.add_button(begin, (x, y + text_h + m.gap, w, h - text_h - m.gap), round(m.title * 1.4))
         self._blocks(view.blocks, (x, y, w, text_h), m)
 
     def _content_catalog(self, view: ScreenView, m: Metrics, box: Box) -> None:
