@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import uuid
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select, update
@@ -43,8 +44,10 @@ def member(db: Database, login: str) -> accounts.StaffPrincipal:
 
 
 @pytest.fixture
-def store(db: Database) -> EscalationStore:
-    return EscalationStore(db, HelpdeskSettings(active_limit_per_staff=2))
+def store(db: Database) -> Iterator[EscalationStore]:
+    escalation_store = EscalationStore(db, HelpdeskSettings(active_limit_per_staff=2))
+    yield escalation_store
+    escalation_store.close()
 
 
 def test_schema_matches_the_tables_after_migration(db: Database) -> None:
