@@ -261,3 +261,15 @@ def test_accounts_refuse_duplicates_weak_passwords_and_unknown_sites(db: Databas
         accounts.add_kiosk(db, kiosk_id=f"k{uuid.uuid4().hex[:8]}", site_id="nowhere")
     with pytest.raises(errors.AlreadyExists):
         accounts.add_kiosk(db, kiosk_id="north-1", site_id="north")
+
+
+def test_connections_are_durable(db: Database) -> None:
+    from sqlalchemy import text
+
+    with db.read() as conn:
+        if db.is_sqlite:
+            assert conn.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
+            assert conn.execute(text("PRAGMA synchronous")).scalar_one() == 2  # FULL
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+        else:
+            assert conn.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
