@@ -43,6 +43,9 @@ class Display(Protocol):
     def wipe(self) -> None: ...
 
 
+VOLUME_LEVELS = {0: 0.5, 1: 0.75, 2: 1.0}
+"""The guide's volume levels (小 / 中 / 大) as speaker volumes; 中 is the default every session starts with."""
+
 Post = Callable[[Callable[[], None]], None]
 """Run a function on the UI thread soon (Kivy: Clock.schedule_once)."""
 
@@ -127,6 +130,7 @@ class KioskRuntime:
 
     def _do_ApplySettings(self, effect: ApplySettings) -> None:
         self._safely(lambda: self.speaker.set_rate(effect.speech_rate))
+        self._safely(lambda: self.speaker.set_volume(VOLUME_LEVELS[effect.volume]))
 
     def _do_Record(self, effect: Record) -> None:
         self.journal.record(effect)
@@ -150,6 +154,7 @@ class KioskRuntime:
         self.listening = None
         self._safely(self.speaker.stop)
         self._safely(self.speaker.reset)
+        self._safely(lambda: self.speaker.set_volume(VOLUME_LEVELS[1]))  # every session starts at the default
         self.display.wipe()
 
     # --- voice in ----------------------------------------------------------------------------------------------

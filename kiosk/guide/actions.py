@@ -158,3 +158,25 @@ class EndSession(Action):
 @dataclass(frozen=True)
 class DeclineHelp(Action):
     """だいじょうぶ、つづける on the kiosk's own offer of help."""
+
+
+@dataclass(frozen=True)
+class CycleSpeechRate(Action):
+    """The fixed bar's 話す速さ button: slow → slower → normal speech, wrapping round."""
+
+
+@dataclass(frozen=True)
+class SetVolume(Action):
+    """0 quiet, 1 normal (default), 2 loud."""
+
+    volume: int
+
+
+@dataclass(frozen=True)
+class CycleVolume(Action):
+    """The fixed bar's 音量 button: next volume, wrapping round."""
+
+
+@dataclass(frozen=True)
+class OpenVoiceSettings(Action):
+    """The fixed bar's 声 button: a screen with the speech speed and volume (one touch each to change)."""

@@ -147,6 +147,7 @@ class ApplySettings(Effect):
     """Speech rate or volume changed (the runtime applies them to the speaker)."""
 
     speech_rate: int
+    volume: int = 1
 
 
 @dataclass(frozen=True)

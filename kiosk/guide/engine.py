@@ -59,6 +59,10 @@ class Guide:
             a.GoHome: self._home,
             a.EndSession: self._end,
             a.DeclineHelp: self._decline,
+            a.OpenVoiceSettings: self._open_voice,
+            a.CycleSpeechRate: self._cycle_rate,
+            a.SetVolume: self._volume,
+            a.CycleVolume: self._cycle_volume,
         }
 
     def initial(self) -> GuideState:
@@ -209,8 +213,8 @@ class Guide:
         effects.append(self._record(left, "session-end", value=outcome, seconds=sum(p.seconds for p in left.path)))
         fresh = self.initial()
         effects.append(Wipe(outcome))
-        if state.speech_rate != fresh.speech_rate:
-            effects.append(ApplySettings(fresh.speech_rate))
+        if (state.speech_rate, state.volume) != (fresh.speech_rate, fresh.volume):
+            effects.append(ApplySettings(fresh.speech_rate, fresh.volume))
         return fresh, [*effects, *self._present(fresh, speak=False)]
 
     def _current_step(self, state: GuideState) -> Step | None:
@@ -382,7 +386,29 @@ class Guide:
         if action.rate not in (0, 1, 2) or action.rate == state.speech_rate:
             return state, []
         new = replace(state, speech_rate=action.rate)
-        return new, [ApplySettings(action.rate), *self._present(new, listen=False)]
+        records = [self._record(new, "speech-rate", value=f"rate-{action.rate}")] if new.in_session else []
+        return new, [*records, ApplySettings(new.speech_rate, new.volume), *self._present(new, listen=False)]
+        # _present says the screen again: the resident hears the new speed at once
+
+    def _open_voice(self, state: GuideState, _action: a.Action) -> Result:
+        if state.place.screen == "voice" or not state.in_session:
+            return state, []
+        return self._go(state, Place("voice"))
+
+    def _cycle_rate(self, state: GuideState, _action: a.Action) -> Result:
+        return self._rate(state, a.SetSpeechRate((state.speech_rate + 1) % 3))
+
+    def _volume(self, state: GuideState, action: a.Action) -> Result:
+        assert isinstance(action, a.SetVolume)
+        if action.volume not in (0, 1, 2) or action.volume == state.volume:
+            return state, []
+        new = replace(state, volume=action.volume)
+        effects = [ApplySettings(new.speech_rate, new.volume), *self._present(new, speak=False, listen=False)]
+        text, reading = self.views.speech(new)
+        return new, [*effects, Say(text, new.language, reading)]  # let the resident hear the new volume
+
+    def _cycle_volume(self, state: GuideState, _action: a.Action) -> Result:
+        return self._volume(state, a.SetVolume((state.volume + 1) % 3))
 
     def _repeat(self, state: GuideState, _action: a.Action) -> Result:
         records = [self._record(state, "repeat")] if state.in_session else []

@@ -43,7 +43,7 @@ class GuideSettings:
 class Place:
     """A screen the resident can be on; `back` returns to exactly the previous Place."""
 
-    screen: str  # start | catalog | before | missing | step | offer | help | waiting
+    screen: str  # start | catalog | before | missing | step | offer | help | waiting | voice
     procedure_id: str | None = None
     step_id: str | None = None
     page: int = 0
@@ -79,6 +79,7 @@ class GuideState:
     language: str = "ja"
     text_size: str = "standard"
     speech_rate: int = 1
+    volume: int = 1
     idle_s: float = 0.0
     warning_left_s: float | None = None
     place_s: float = 0.0

@@ -54,13 +54,11 @@ class Views:
 
     def _bar(self, state: GuideState) -> tuple[Button, ...]:
         lang = state.language
-        size_button = Button("size", f"{ui(lang, 'size')}", a.CycleTextSize(), "bar")
-        following = self.settings.languages[
-            (self.settings.languages.index(state.language) + 1) % len(self.settings.languages)
-        ]
-        language_button = Button(
-            "language", f"{ui(lang, 'language')}: {LANGUAGE_NAMES[following]}", a.SetLanguage(following), "bar"
-        )
+        size_button = Button("size", ui(lang, "size"), a.CycleTextSize(), "bar")
+        languages = self.settings.languages
+        following = languages[(languages.index(state.language) + 1) % len(languages)]
+        language_button = Button("language", LANGUAGE_NAMES[following], a.SetLanguage(following), "bar")
+        voice_button = Button("voice", ui(lang, "voice"), a.OpenVoiceSettings(), "bar")
         if not state.in_session:
             return (size_button, language_button)
         return (
@@ -68,8 +66,21 @@ class Views:
             Button("repeat", ui(lang, "repeat"), a.Repeat(), "bar"),
             Button("help", ui(lang, "help"), a.AskHelp(), "help"),
             size_button,
+            voice_button,
             language_button,
         )
+
+    def _voice(self, state: GuideState) -> ScreenView:
+        lang = state.language
+        speed = f"{ui(lang, 'speed')}: {ui(lang, f'speed.{state.speech_rate}')}"
+        volume = f"{ui(lang, 'volume')}: {ui(lang, f'volume.{state.volume}')}"
+        buttons = (
+            Button("speed", speed, a.CycleSpeechRate(), "choice"),
+            Button("volume", volume, a.CycleVolume(), "choice"),
+            Button("done", ui(lang, "voice.done"), a.Back(), "primary"),
+        )
+        blocks = (Block("instruction", ui(lang, "voice.text")),)
+        return self._base(state, "voice", ui(lang, "voice.title"), blocks=blocks, buttons=buttons)
 
     def _start(self, state: GuideState) -> ScreenView:
         lang = state.language
@@ -83,7 +94,7 @@ class Views:
         ordered = sorted(self.procedures.values(), key=lambda p: (p.category == "practice", p.category))
         shown = ordered[page * size : (page + 1) * size]
         cards = tuple(
-            Card(p.id, p.title.get(lang), p.category, p.icon, p.minutes, a.StartProcedure(p.id)) for p in shown
+            Card(p.id, self.text(p.title, lang), p.category, p.icon, p.minutes, a.StartProcedure(p.id)) for p in shown
         )
         buttons: list[Button] = []
         if page > 0:
@@ -95,7 +106,7 @@ class Views:
     def _before(self, state: GuideState) -> ScreenView:
         lang = state.language
         p = self.procedures[state.place.procedure_id or ""]
-        needs = "\n".join(f"・{n.label.get(lang)}" for n in p.needs)
+        needs = "\n".join(f"・{self.text(n.label, lang)}" for n in p.needs)
         blocks = [Block("instruction", self.text(p.summary, lang))]
         if needs:
             blocks.append(Block("needs", f"{ui(lang, 'before.bring')}\n{needs}"))
@@ -104,13 +115,15 @@ class Views:
         if p.needs:
             buttons.append(Button("missing", ui(lang, "before.missing"), a.MissingNeeds(), "secondary"))
         return self._base(
-            state, "before", p.title.get(lang), blocks=tuple(blocks), buttons=tuple(buttons), picture=p.icon
+            state, "before", self.text(p.title, lang), blocks=tuple(blocks), buttons=tuple(buttons), picture=p.icon
         )
 
     def _missing(self, state: GuideState) -> ScreenView:
         lang = state.language
         p = self.procedures[state.place.procedure_id or ""]
-        blocks = tuple(Block("instruction", f"{n.label.get(lang)}: {self.text(n.if_missing, lang)}") for n in p.needs)
+        blocks = tuple(
+            Block("instruction", f"{self.text(n.label, lang)}: {self.text(n.if_missing, lang)}") for n in p.needs
+        )
         home = Button("home", ui(lang, "home"), a.GoHome(), "primary")
         return self._base(state, "missing", ui(lang, "missing.title"), blocks=blocks, buttons=(home,))
 
@@ -126,7 +139,8 @@ class Views:
         if step.question:
             blocks.append(Block("question", self.text(step.question.text, lang)))
             buttons = [
-                Button(f"choice-{c.id}", c.label.get(lang), a.Choose(c.id), "choice") for c in step.question.choices
+                Button(f"choice-{c.id}", self.text(c.label, lang), a.Choose(c.id), "choice")
+                for c in step.question.choices
             ]
         elif step.next:
             buttons = [Button("next", ui(lang, "next"), a.Next(), "primary")]
@@ -144,7 +158,7 @@ class Views:
         return self._base(
             state,
             screen,
-            step.title.get(lang),
+            self.text(step.title, lang),
             blocks=tuple(blocks),
             buttons=tuple(buttons),
             picture=step.picture,
@@ -156,7 +170,7 @@ class Views:
     def _qr(self, step: Step, pid: str, lang: str) -> tuple[str | None, str | None]:
         if step.qr:
             url = SITE_PLACEHOLDER.sub(lambda m: self.settings.site_values.get(m.group(1), ""), step.qr.url)
-            return (url or None), step.qr.label.get(lang)
+            return (url or None), self.text(step.qr.label, lang)
         if step.end and step.end.kind == "done" and self.settings.handout_url:
             return self.settings.handout_url.format(procedure=pid, language=lang), None
         return None, None

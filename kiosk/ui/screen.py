@@ -21,6 +21,10 @@ MIC_LABEL = {"ja": "話す", "ja-easy": "はなす", "en": "Speak"}
 LAST_RESORT = 0.85  # below the standard size only when even that cannot fit (small screens, long English)
 
 
+BAR_SLOTS = 6
+"""もどる / もういちど / 係の人を呼ぶ / 文字の大きさ / 声の設定 / 言語."""
+
+
 class KioskScreen(FloatLayout):
     """The root widget: rebuilt from each view, so nothing of a previous screen lingers."""
 
@@ -72,7 +76,7 @@ class KioskScreen(FloatLayout):
         if view.screen == "start":
             return top
         progress_w = round(320 * m.scale) if view.progress else 0
-        mic_w = max(MIN_TARGET, round(140 * m.scale)) if self.voice_input and view.bar and len(view.bar) == 5 else 0
+        mic_w = max(MIN_TARGET, round(140 * m.scale)) if self.voice_input and len(view.bar) == BAR_SLOTS else 0
         if mic_w:
             mic = Button("mic", MIC_LABEL.get(view.language, MIC_LABEL["ja"]), MIC, "secondary")
             self.add_button(mic, (m.width - m.margin - mic_w, top - mic_w, mic_w, mic_w), m.body)
@@ -101,9 +105,9 @@ class KioskScreen(FloatLayout):
 
     def _bar(self, bar: tuple[Button, ...], m: Metrics) -> None:
         self.add_widget(Fill((0, 0, m.width, m.bar_h), self.theme.bar_bg))
-        boxes = row(m.margin, (m.bar_h - m.bar_button_h) / 2, m.inner_width, m.bar_button_h, 5, m.gap)
-        if len(bar) < 5:  # start screen: size and language at the right end, where they sit in a session
-            boxes = boxes[5 - len(bar) :]
+        boxes = row(m.margin, (m.bar_h - m.bar_button_h) / 2, m.inner_width, m.bar_button_h, BAR_SLOTS, m.gap)
+        if len(bar) < BAR_SLOTS:  # start screen: the settings at the right end, where they sit in a session
+            boxes = boxes[BAR_SLOTS - len(bar) :]
         for button, box in zip(bar, boxes, strict=False):
             self.add_button(button, box, m.body)
 

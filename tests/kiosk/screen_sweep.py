@@ -29,6 +29,7 @@ def screen_states(guide: Guide, language: str, size: str) -> Iterator[tuple[str,
             yield f"{pid}/{step.id}", replace(base, place=Place("step", pid, step.id))
     yield "help", replace(base, place=Place("help"))
     yield "offer", replace(base, place=Place("offer"), offer_signal="idle-long")
+    yield "voice", replace(base, place=Place("voice"), speech_rate=0, volume=2)
     esc = Escalation("other", status="waiting", position=3, wait_s=420, waited_s=9999, messages=(LONG_STAFF_MESSAGE,))
     yield "waiting", replace(base, place=Place("waiting"), escalation=esc)
     yield "unreachable", replace(base, place=Place("waiting"), escalation=replace(esc, status="unreachable"))

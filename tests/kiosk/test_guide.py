@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.guide import (
+    ApplySettings,
     CancelEscalation,
     Escalate,
     Guide,
@@ -151,7 +152,7 @@ def test_fixed_bar_on_every_session_screen(guide):
     _, effects = run(guide, *TO_STEP_ONE, a.Next(), a.AskHelp())
     for view in shown(effects):
         ids = [b.id for b in view.bar]
-        assert ids == ["back", "repeat", "help", "size", "language"], view.screen
+        assert ids == ["back", "repeat", "help", "size", "voice", "language"], view.screen
 
 
 def test_help_reason_escalates_with_context_and_path(guide):
@@ -265,3 +266,19 @@ def test_voice_commands_follow_the_screen(guide):
 def test_boot_wipes_and_shows_start(guide):
     _state, effects = guide.boot()
     assert isinstance(effects[0], Wipe) and shown(effects)[-1].screen == "start"
+
+
+def test_voice_settings_screen_changes_speed_and_volume_and_keeps_the_place(guide):
+    state, _ = run(guide, *TO_STEP_ONE, a.OpenVoiceSettings())
+    assert state.place.screen == "voice"
+    state, effects = guide.step(state, a.CycleSpeechRate())
+    assert [e for e in effects if isinstance(e, ApplySettings)] == [ApplySettings(2, 1)]
+    assert any(isinstance(e, Say) for e in effects)  # the resident hears the new speed at once
+    state, effects = run(guide, a.CycleVolume(), a.CycleVolume(), state=state)
+    assert state.volume == 0 and ApplySettings(2, 0) in effects
+    view = guide.view(state)
+    assert len(view.buttons) == 3  # speed, volume, done: never more than three choices
+    state, _ = guide.step(state, a.Back())
+    assert (state.place.screen, state.place.step_id) == ("step", "one")
+    state, effects = guide.step(state, a.GoHome())
+    assert ApplySettings(1, 1) in effects and (state.speech_rate, state.volume) == (1, 1)

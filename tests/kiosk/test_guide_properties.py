@@ -43,6 +43,11 @@ ACTIONS = st.one_of(
     st.just(a.CycleTextSize()),
     st.builds(a.SetSpeechRate, st.integers(-1, 3)),
     st.just(a.VoiceNotUnderstood()),
+    st.just(a.OpenVoiceSettings()),
+    st.just(a.CycleSpeechRate()),
+    st.just(a.CycleVolume()),
+    st.builds(a.SetVolume, st.integers(-1, 3)),
+    st.just(a.DeclineHelp()),
     st.just(a.GoHome()),
     st.builds(a.EndSession, st.sampled_from(["completed", "counter"])),
 )
