@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 
 from kiosk.config import KioskConfig
 
@@ -60,7 +59,8 @@ def kiosk_status(kiosk) -> dict[str, str]:
         "kiosk": kiosk.config.kiosk_id,
         "site": kiosk.config.site,
         "helpdesk": f"{kiosk.config.helpdesk_url} ({_reach_word(reach, runtime.help is not None)})",
-        "outbox (memory, not durable)": str(kiosk.journal.pending()),
+        "outbox": f"{kiosk.journal.pending()} undelivered"
+        + ("" if kiosk.courier else " (no helpdesk: kept in memory only)"),
         "content": kiosk.content_version
         + (f", {len(kiosk.catalog.problems)} problems" if kiosk.catalog.problems else ""),
         "voice out": "available" if speaker.available else f"off ({speaker.reason})",
@@ -100,36 +100,19 @@ def open_maintenance(kiosk, window) -> None:
 
 
 def housekeeping(kiosk, kiosk_version: str = "0.1.0") -> None:
-    """Deliver journal events and a heartbeat, off the UI thread."""
-    helpdesk = kiosk.runtime.helpdesk
-    if helpdesk is None:
+    """Queue a heartbeat (the courier's sender delivers it, with the session events, off the UI thread)."""
+    if kiosk.courier is None:
         return
-
-    def work() -> None:
-        from helpdesk.wire import KioskHeartbeat, SessionEventBatch
-        from kiosk.helpdesk_client import HelpdeskError
-
-        events = kiosk.journal.take(500)
-        try:
-            if events:
-                helpdesk.send_events(SessionEventBatch(events=events))
-                kiosk.journal.delivered(events)
-            problems = [str(p)[:200] for p in kiosk.catalog.problems[:50]]
-            voice_ok = kiosk.runtime.speaker.status().available
-            helpdesk.heartbeat(
-                KioskHeartbeat(
-                    kiosk_version=kiosk_version,
-                    content_version=kiosk.content_version,
-                    voice_available=voice_ok,
-                    outbox_length=kiosk.journal.pending(),
-                    content_errors=problems,
-                )
-            )
-        except HelpdeskError as exc:
-            kiosk.journal.returned(events)
-            log.info("housekeeping: %s", exc.code)
-
-    threading.Thread(target=work, daemon=True, name="kiosk-housekeeping").start()
+    try:
+        voice_ok = bool(kiosk.runtime.speaker.status().available)
+    except Exception:
+        voice_ok = False
+    kiosk.courier.heartbeat(
+        kiosk_version=kiosk_version,
+        content_version=kiosk.content_version,
+        voice_available=voice_ok,
+        content_errors=[str(p)[:200] for p in kiosk.catalog.problems[:50]],
+    )
 
 
 def run_kiosk(config: KioskConfig, *, fullscreen: bool = False, helpdesk="default") -> int:

@@ -13,10 +13,11 @@ from typing import Any
 
 from content.loader import PACKAGED, Catalog, load_catalog
 from kiosk.config import KioskConfig
+from kiosk.courier import Courier
 from kiosk.fonts import KioskFont, find_japanese_font, register_default_font
 from kiosk.guide import Guide
 from kiosk.helpdesk_client import Helpdesk, HelpdeskClient
-from kiosk.journal import MemoryJournal
+from kiosk.journal import Journal, MemoryJournal
 from kiosk.runtime import KioskRuntime
 from kiosk.ui.screen import KioskScreen
 from kiosk.ui.theme import THEMES
@@ -32,8 +33,14 @@ class Kiosk:
     guide: Guide
     screen: KioskScreen
     runtime: KioskRuntime
-    journal: MemoryJournal
+    journal: Journal
     content_version: str
+    courier: Courier | None = None
+
+    def close(self) -> None:
+        """Stop delivering (what is undelivered stays in the outbox file for the next start)."""
+        if self.courier is not None:
+            self.courier.stop()
 
 
 def content_version(catalog: Catalog) -> str:
@@ -74,17 +81,29 @@ def build_kiosk(
     if size:
         screen.size = size
     screen.corner_count, screen.corner_window_s = config.maintenance.touches, config.maintenance.within_s
-    journal = MemoryJournal(config.kiosk_id)
     if helpdesk == "default":
         helpdesk = default_helpdesk(config)
+    courier = Courier(config.outbox_path(), helpdesk, config.kiosk_id) if helpdesk is not None else None
+    journal: Journal = courier or MemoryJournal(config.kiosk_id)
+    if courier is not None:
+        courier.outbox.forget_delivered()
+        courier.cancel_leftovers()  # a crash left a help request open: nobody is waiting for it any more
+        courier.start()
     speaker = speaker or _speaker(config)
     listener = listener or _listener(config)
     runtime = KioskRuntime(
-        guide, screen, speaker=speaker, listener=listener, helpdesk=helpdesk, journal=journal, post=post
+        guide,
+        screen,
+        speaker=speaker,
+        listener=listener,
+        helpdesk=helpdesk,
+        journal=journal,
+        post=post,
+        courier=courier,
     )
     screen.voice_input = runtime.voice_input_available()
     screen.on_mic = runtime.listen_once
-    return Kiosk(config, catalog, font, guide, screen, runtime, journal, content_version(catalog))
+    return Kiosk(config, catalog, font, guide, screen, runtime, journal, content_version(catalog), courier)
 
 
 def _speaker(config: KioskConfig):

@@ -78,6 +78,8 @@ class KioskConfig(Strict):
     content_dir: Path | None = None
     font_fallback: Path | None = None
     maintenance: Maintenance = Maintenance()
+    outbox_file: Path | None = None
+    """The durable outbox (SQLite); by default in the user's state directory."""
 
     @field_validator("languages")
     @classmethod
@@ -85,6 +87,14 @@ class KioskConfig(Strict):
         if not value or len(set(value)) != len(value):
             raise ValueError("list one or more of ja, ja-easy, en, each once")
         return value
+
+    def outbox_path(self) -> Path:
+        """Where undelivered help requests and session events wait (survives restarts)."""
+        if self.outbox_file:
+            return self.outbox_file
+        from platformdirs import user_state_dir
+
+        return Path(user_state_dir("yorisoi", appauthor=False)) / f"outbox-{self.kiosk_id}.sqlite3"
 
     def guide_settings(self) -> GuideSettings:
         """The engine's settings from this configuration."""

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import logging
 import threading
-import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 from helpdesk.wire import EscalationRequest, EscalationStatus, PathStep
+from kiosk.courier import Courier
 from kiosk.guide import Escalate
 from kiosk.guide import actions as a
-from kiosk.helpdesk_client import Helpdesk, HelpdeskError, HelpdeskUnreachable
+from kiosk.helpdesk_client import Helpdesk, HelpdeskError
+from kiosk.outbox import Backoff
+from kiosk.sender import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -40,29 +43,45 @@ def update_of(status: EscalationStatus) -> a.Action:
 
 
 class HelpLine:
-    """One escalation at a time; `close()` (wipe, cancel) stops it and drops anything still in flight."""
+    """One escalation at a time; `close()` (wipe, cancel) stops it and drops anything still in flight.
 
-    def __init__(self, helpdesk: Helpdesk, post: Callable[[a.Action], None], *, poll_wait_s: float = 20.0):
+    Requests go through the courier's durable outbox (one Idempotency-Key from the start, retried with backoff, kept
+    across restarts); once the helpdesk has the request, a thread long-polls its messages."""
+
+    def __init__(
+        self,
+        helpdesk: Helpdesk,
+        post: Callable[[a.Action], None],
+        *,
+        courier: Courier | None = None,
+        poll_wait_s: float = 20.0,
+    ):
         self.helpdesk = helpdesk
         self._post = post
         self.poll_wait_s = poll_wait_s
+        if courier is None:  # no outbox file configured: same delivery path, kept in memory only
+            courier = Courier(Path(":memory:"), helpdesk, "memory", backoff=Backoff(base_s=1.0, cap_s=30.0))
+            courier.start()
+        self.courier = courier
         self._lock = threading.Lock()
         self._generation = 0
+        self._warned: set[int] = set()
+        self.key: str | None = None
         self.escalation_id: str | None = None
         self.reachable: bool | None = None
         self.sleep = threading.Event()
 
     def open(self, effect: Escalate) -> None:
-        """Start delivering a help request and then listening for staff."""
+        """Queue a help request durably; staff messages are listened for once the helpdesk has it."""
         with self._lock:
             self._generation += 1
             generation = self._generation
             self.escalation_id = None
         self.sleep = threading.Event()
-        key = uuid.uuid4().hex
-        thread = threading.Thread(target=self._run, args=(generation, request_of(effect), key), daemon=True)
-        thread.name = "help-line"
-        thread.start()
+        key = self.courier.escalate(request_of(effect), lambda d: self._delivery(generation, d))
+        with self._lock:
+            if self.current(generation):
+                self.key = key
 
     def close(self) -> str | None:
         """Stop everything for the current escalation; returns its id when the helpdesk had accepted it."""
@@ -72,6 +91,14 @@ class HelpLine:
         self.sleep.set()
         return escalation_id
 
+    def cancel(self) -> None:
+        """The resident left: close, and queue the cancellation (delivered after the request, in order)."""
+        with self._lock:
+            key, self.key = self.key, None
+        self.close()
+        if key:
+            self.courier.cancel(key)
+
     def current(self, generation: int) -> bool:
         """True while `generation` is the open escalation."""
         return generation == self._generation
@@ -80,38 +107,23 @@ class HelpLine:
         """Post an action to the UI thread, dropped there if the escalation was closed meanwhile."""
         self._post(action, lambda: self.current(generation))
 
-    def _run(self, generation: int, request: EscalationRequest, key: str) -> None:
-        status = self._deliver(generation, request, key)
-        if status is None:
+    def _delivery(self, generation: int, delivery: Delivery) -> None:
+        """What the courier's sender reports about our request (called on the sender's thread)."""
+        if delivery.state != "delivered":
+            self.reachable = False
+            if generation not in self._warned or delivery.state == "failed":
+                self._warned.add(generation)
+                self.post(generation, a.HelpdeskUnreachable())
             return
+        self.reachable = True
+        status = EscalationStatus.model_validate(delivery.detail)
         with self._lock:
             if not self.current(generation):
-                stale = True
-            else:
-                stale, self.escalation_id = False, status.id
-        if stale:  # the resident left while we were delivering: do not leave staff a ghost request
-            self._quietly(lambda: self.helpdesk.cancel(status.id))
-            return
+                return  # the resident left meanwhile; the queued cancellation follows the request
+            self.escalation_id = status.id
         self.post(generation, update_of(status))
-        self._listen(generation, status.id)
-
-    def _deliver(self, generation: int, request: EscalationRequest, key: str) -> EscalationStatus | None:
-        attempt = 0
-        while self.current(generation):
-            try:
-                status = self.helpdesk.create_escalation(request, key)
-                self.reachable = True
-                return status
-            except HelpdeskUnreachable:
-                self.reachable = False
-                if attempt == 0:
-                    self.post(generation, a.HelpdeskUnreachable())
-            except HelpdeskError:
-                self.post(generation, a.HelpdeskUnreachable())
-                return None
-            self.sleep.wait(BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)])
-            attempt += 1
-        return None
+        thread = threading.Thread(target=self._listen, args=(generation, status.id), daemon=True, name="help-line")
+        thread.start()
 
     def _listen(self, generation: int, escalation_id: str) -> None:
         after, failures, last = 0, 0, None
@@ -139,12 +151,6 @@ class HelpLine:
                 self.post(generation, update)
                 last = update
 
-    @staticmethod
-    def _quietly(call: Callable[[], object]) -> None:
-        try:
-            call()
-        except HelpdeskError as exc:
-            log.info("helpdesk call failed: %s", exc.code)
 
 
 def _message_action(sender: str, kind: str, text: str, step_id: str | None) -> a.Action | None:

@@ -1,7 +1,7 @@
 """Where the kiosk puts pseudonymous session events (Record effects) until they reach the helpdesk.
 
-`Journal` is the interface; `MemoryJournal` keeps events in memory only — NOT durable: a crash loses what was not yet
-sent. The durable SQLite outbox (a later task) takes its place behind the same interface.
+`Journal` is the interface. A kiosk connected to a helpdesk uses `kiosk.courier.Courier` (the durable SQLite outbox);
+`MemoryJournal` keeps events in memory only, for a kiosk run without a helpdesk (NOT durable).
 """
 
 from __future__ import annotations
@@ -26,12 +26,9 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
 class Journal(Protocol):
-    """Accepts session events and hands them out in batches for delivery."""
+    """Accepts session events for delivery: the durable `Courier`, or `MemoryJournal` when no helpdesk is set up."""
 
     def record(self, event: Record) -> None: ...
-    def take(self, limit: int = 500) -> list[SessionEvent]: ...
-    def delivered(self, events: list[SessionEvent]) -> None: ...
-    def returned(self, events: list[SessionEvent]) -> None: ...
     def pending(self) -> int: ...
 
 

@@ -175,6 +175,15 @@ class Outbox:
             return None
         return row[0], (json.loads(row[1]) if row[1] else None)
 
+    def open_escalations(self) -> list[str]:
+        """Keys of help requests not yet cancelled and not refused (delivered or still pending)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT key FROM items AS e WHERE kind = 'escalation' AND state != 'failed' AND NOT EXISTS "
+                "(SELECT 1 FROM items AS c WHERE c.kind = 'cancel' AND c.grp = e.key) ORDER BY seq"
+            ).fetchall()
+        return [row[0] for row in rows]
+
     def pending(self) -> int:
         """Items not yet delivered (heartbeats excluded): the number the maintenance screen and heartbeat report."""
         with self._lock:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from kiosk.courier import Courier
 from kiosk.guide import (
     ApplySettings,
     CancelEscalation,
@@ -80,6 +81,7 @@ class KioskRuntime:
         helpdesk: Helpdesk | None,
         journal: Journal,
         post: Post,
+        courier: Courier | None = None,
         new_session_id: Callable[[], str] = lambda: uuid.uuid4().hex,
     ):
         self.guide, self.display, self.speaker, self.listener = guide, display, speaker, listener
@@ -87,7 +89,7 @@ class KioskRuntime:
         self.state: GuideState = guide.initial()
         self.listening: Listen | None = None
         self.timings = Timings()
-        self.help = HelpLine(helpdesk, self._post_action) if helpdesk else None
+        self.help = HelpLine(helpdesk, self._post_action, courier=courier) if helpdesk else None
         self.unreachable_without_helpdesk = helpdesk is None
 
     def start(self) -> None:
@@ -142,11 +144,8 @@ class KioskRuntime:
         self.help.open(effect)
 
     def _do_CancelEscalation(self, _effect: CancelEscalation) -> None:
-        if self.help is None:
-            return
-        escalation_id = self.help.close()
-        if escalation_id:
-            self._background(lambda: self.help.helpdesk.cancel(escalation_id))
+        if self.help is not None:
+            self.help.cancel()
 
     def _do_Wipe(self, _effect: Wipe) -> None:
         if self.help is not None:

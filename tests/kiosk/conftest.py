@@ -8,7 +8,14 @@ import threading
 
 import pytest
 
-from helpdesk.wire import EscalationRequest, EscalationStatus, MessageList, StaffMessage
+from helpdesk.wire import (
+    EscalationRequest,
+    EscalationStatus,
+    EventBatchResult,
+    HeartbeatAck,
+    MessageList,
+    StaffMessage,
+)
 from kiosk.guide.actions import GoHome
 from kiosk.helpdesk_client import HelpdeskUnreachable
 
@@ -60,6 +67,8 @@ class FakeHelpdesk:
         self.reachable = True
         self.lock = threading.Lock()
         self.next_id = 0
+        self.events: list = []
+        self.beats: list = []
 
     def _status(self, escalation_id: str) -> EscalationStatus:
         now = dt.datetime.now(dt.UTC)
@@ -106,10 +115,17 @@ class FakeHelpdesk:
         return self._status(escalation_id)
 
     def send_events(self, batch):
-        raise NotImplementedError
+        if not self.reachable:
+            raise HelpdeskUnreachable("fake: down")
+        new = [e for e in batch.events if e.event_id not in {x.event_id for x in self.events}]
+        self.events.extend(new)
+        return EventBatchResult(accepted=len(new), duplicates=len(batch.events) - len(new))
 
     def heartbeat(self, beat):
-        raise NotImplementedError
+        if not self.reachable:
+            raise HelpdeskUnreachable("fake: down")
+        self.beats.append(beat)
+        return HeartbeatAck(server_time=dt.datetime.now(dt.UTC), site_id="s", site_name="テスト")
 
 
 @pytest.fixture(scope="session")
@@ -170,6 +186,7 @@ def kiosk_config(tmp_path):
             "site": "テスト公民館",
             "kiosk_id": "test-kiosk",
             "helpdesk_url": "http://127.0.0.1:9",
+            "outbox_file": str(tmp_path / "outbox.sqlite3"),
             "fallback_phone": "0120-123-456",
             "timeouts": {"idle_warning_s": 60, "warning_grace_s": 30, "help_fallback_after_s": 60},
             "site_values": {
@@ -202,4 +219,5 @@ def driver(window, kiosk_config):
     d = Driver(kiosk, window, speaker, helpdesk)
     yield d
     kiosk.runtime.dispatch(GoHome())
+    kiosk.close()
     window.remove_widget(kiosk.screen)

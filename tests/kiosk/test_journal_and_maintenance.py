@@ -25,10 +25,12 @@ def test_memory_journal_take_and_return_keep_order():
     assert [e.step_id for e in journal.take()] == ["s1", "s2", "s3"]
 
 
-def test_runtime_records_session_events(driver):
+def test_runtime_records_session_events_and_the_courier_delivers_them(driver):
     driver.touch("begin")
-    actions = [e.action for e in driver.kiosk.journal.take()]
-    assert actions[0] == "session-start"
+    driver.wait_for(lambda: driver.helpdesk.events)
+    assert driver.helpdesk.events[0].action == "session-start"
+    assert driver.helpdesk.events[0].kiosk_id == "test-kiosk"
+    driver.wait_for(lambda: driver.kiosk.journal.pending() == 0)
 
 
 def corner_touches(driver, count: int) -> None:

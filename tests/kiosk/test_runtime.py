@@ -3,9 +3,6 @@ delivers session events and the heartbeat off the UI thread."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from helpdesk.wire import EventBatchResult, HeartbeatAck
 from kiosk.guide import actions as a
 
 
@@ -37,47 +34,42 @@ def test_going_home_from_the_back_button_wipes_too(driver):
     assert "どの手続きをしますか" not in driver.texts()
 
 
-def test_housekeeping_sends_events_and_heartbeat(driver):
+def test_events_and_heartbeat_reach_the_helpdesk_through_the_courier(driver):
     from kiosk.app import housekeeping
 
-    sent, beats = [], []
+    driver.touch("begin")
+    driver.runtime.dispatch(a.GoHome())
+    housekeeping(driver.kiosk)
+    driver.wait_for(lambda: driver.helpdesk.beats)
+    driver.wait_for(lambda: driver.kiosk.journal.pending() == 0)
+    actions = [e.action for e in driver.helpdesk.events]
+    assert actions[0] == "session-start" and "session-end" in actions
+    assert driver.helpdesk.beats[0].content_version == driver.kiosk.content_version
 
-    def send_events(batch):
-        sent.extend(batch.events)
-        return EventBatchResult(accepted=len(batch.events), duplicates=0)
 
-    def heartbeat(beat):
-        beats.append(beat)
-        return HeartbeatAck(server_time=dt.datetime.now(dt.UTC), site_id="s", site_name="テスト")
+def test_events_wait_durably_while_the_helpdesk_is_down(driver):
+    from kiosk.outbox import Outbox
 
-    driver.helpdesk.send_events, driver.helpdesk.heartbeat = send_events, heartbeat
+    driver.helpdesk.reachable = False
     driver.touch("begin")
     driver.runtime.dispatch(a.GoHome())
     pending = driver.kiosk.journal.pending()
-    assert pending >= 2
-    housekeeping(driver.kiosk)
-    driver.wait_for(lambda: beats)
-    assert [e.action for e in sent][:1] == ["session-start"] and len(sent) == pending
-    assert driver.kiosk.journal.pending() == 0
-    assert beats[0].content_version == driver.kiosk.content_version and beats[0].outbox_length == 0
+    assert pending >= 2 and driver.helpdesk.events == []
+    # what waits is on disk: another process opening the outbox file sees it
+    other = Outbox(driver.kiosk.config.outbox_path())
+    assert other.pending() == pending
+    other.close()
 
 
-def test_housekeeping_keeps_events_when_the_helpdesk_is_down(driver):
-    from kiosk.app import housekeeping
-    from kiosk.helpdesk_client import HelpdeskUnreachable
-
-    calls = []
-
-    def down(batch):
-        calls.append(len(batch.events))
-        raise HelpdeskUnreachable("down")
-
-    driver.helpdesk.send_events = down
+def test_leaving_while_help_is_pending_queues_a_cancellation(driver):
+    driver.helpdesk.reachable = False
     driver.touch("begin")
-    pending = driver.kiosk.journal.pending()
-    housekeeping(driver.kiosk)
-    driver.wait_for(lambda: calls and driver.kiosk.journal.pending() == pending)
-    assert calls == [pending]
+    driver.runtime.dispatch(a.AskHelp("other"))
+    driver.runtime.dispatch(a.GoHome())
+    driver.helpdesk.reachable = True
+    driver.wait_for(lambda: driver.helpdesk.cancelled, frames=1500)
+    assert [r.reason for r, _ in driver.helpdesk.requests] == ["other"]
+    assert driver.helpdesk.cancelled == ["esc-1"]
 
 
 def test_maintenance_status_names_kiosk_voice_and_outbox(driver):
@@ -85,4 +77,4 @@ def test_maintenance_status_names_kiosk_voice_and_outbox(driver):
 
     status = kiosk_status(driver.kiosk)
     assert status["kiosk"] == "test-kiosk" and status["site"] == "テスト公民館"
-    assert "not durable" in " ".join(status) and status["voice in"].startswith("off")
+    assert status["outbox"].endswith("undelivered") and status["voice in"].startswith("off")

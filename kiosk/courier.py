@@ -1,0 +1,101 @@
+"""The kiosk's one way out to the helpdesk: a durable outbox drained by a background sender, shared by the help
+line (requests and cancellations), the journal (session events) and heartbeats."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from helpdesk.wire import EscalationRequest, KioskHeartbeat
+from kiosk.guide import Record
+from kiosk.helpdesk_client import Helpdesk
+from kiosk.journal import to_wire
+from kiosk.outbox import Backoff, Outbox
+from kiosk.sender import Delivery, Sender
+
+Watcher = Callable[[Delivery], None]
+
+
+class Courier:
+    """Everything the kiosk sends goes through here; nothing accepted is lost if the kiosk or the network dies."""
+
+    def __init__(self, path: Path, helpdesk: Helpdesk, kiosk_id: str, *, backoff: Backoff | None = None):
+        self.kiosk_id = kiosk_id
+        self.outbox = Outbox(path, backoff=backoff)
+        self.sender = Sender(self.outbox, helpdesk, on_update=self._updated)
+        self._watchers: dict[str, Watcher] = {}
+        self._lock = threading.Lock()
+        self.last: Delivery | None = None
+
+    def start(self) -> None:
+        """Start delivering (also what a previous run left undelivered)."""
+        self.sender.start()
+
+    def stop(self) -> None:
+        """Stop the sender; undelivered items stay on disk for the next start."""
+        self.sender.stop()
+        self.outbox.close()
+
+    def escalate(self, request: EscalationRequest, watcher: Watcher) -> str:
+        """Queue a help request durably; `watcher` hears of its delivery (from the sender's thread)."""
+        key = self.outbox.put_escalation(request.model_dump(mode="json"))
+        with self._lock:
+            self._watchers[key] = watcher
+        return key
+
+    def cancel(self, escalation_key: str) -> None:
+        """The resident left: queue the cancellation (sent after the request, once the helpdesk has its id)."""
+        with self._lock:
+            self._watchers.pop(escalation_key, None)
+        self.outbox.put_cancel(escalation_key)
+
+    def cancel_leftovers(self) -> int:
+        """Cancel help requests an earlier run left open (the kiosk restarted: the resident is gone)."""
+        keys = self.outbox.open_escalations()
+        for key in keys:
+            self.outbox.put_cancel(key)
+        return len(keys)
+
+    def forget(self, escalation_key: str) -> None:
+        """Stop telling anyone about this request (the session that asked has ended)."""
+        with self._lock:
+            self._watchers.pop(escalation_key, None)
+
+    def record(self, event: Record) -> None:
+        """Journal: one pseudonymous session event, stored durably for batch upload."""
+        wire = to_wire(event, self.kiosk_id, dt.datetime.now(dt.UTC))
+        if wire is not None:
+            self.outbox.put_event(wire.model_dump(mode="json"))
+
+    def heartbeat(
+        self,
+        *,
+        kiosk_version: str,
+        content_version: str,
+        voice_available: bool,
+        content_errors: list[str] | None = None,
+    ) -> None:
+        """Queue the kiosk's status (only the latest undelivered one is kept)."""
+        beat = KioskHeartbeat(
+            kiosk_version=kiosk_version,
+            content_version=content_version,
+            voice_available=voice_available,
+            outbox_length=self.pending(),
+            content_errors=(content_errors or [])[:50],
+        )
+        self.outbox.put_heartbeat(beat.model_dump(mode="json"))
+
+    def pending(self) -> int:
+        """Undelivered items (for the maintenance screen and the heartbeat)."""
+        return self.outbox.pending()
+
+    def _updated(self, delivery: Delivery) -> None:
+        self.last = delivery
+        with self._lock:
+            watcher = self._watchers.get(delivery.key)
+            if delivery.state in ("delivered", "failed"):
+                self._watchers.pop(delivery.key, None)
+        if watcher is not None:
+            watcher(delivery)
