@@ -143,5 +143,8 @@ def run_kiosk(config: KioskConfig, *, fullscreen: bool = False, helpdesk="defaul
             Clock.schedule_interval(lambda _dt: housekeeping(kiosk), HOUSEKEEPING_S)
             housekeeping(kiosk)
 
-    KioskApp().run()
+    try:
+        KioskApp().run()
+    finally:
+        kiosk.close()  # undelivered items stay in the outbox file for the next start
     return 0

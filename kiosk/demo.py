@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="yorisoi-demo-") as tmp:
         seed = seed_demo(Path(tmp) / "helpdesk.sqlite3")
         with EmbeddedServer(demo_app(seed)) as server:
-            config = demo_config(seed, server.base_url, Path(tmp))
+            config = demo_config(seed, server.base_url, Path(tmp), voice=not args.headless)
             print(f"staff console: {server.base_url}/console/  (helpdesk API: {server.base_url}/api/v1)")
             print(f"demo staff login: {seed.staff_login}  password: {seed.staff_password}")
             print(f"demo kiosk: {seed.kiosk_id} at site {seed.site_id}")
@@ -51,8 +51,8 @@ def run(args: argparse.Namespace) -> int:
             return walk_resident(config, seed, server.base_url, shots, args.procedure, args.language)
 
 
-def demo_config(seed, base_url: str, folder: Path):
-    """The kiosk configuration for the demo kiosk (voice off: no sound card is assumed)."""
+def demo_config(seed, base_url: str, folder: Path, *, voice: bool = False):
+    """The kiosk configuration for the demo kiosk (speech on when a sound device is there; off when headless)."""
     from kiosk.config import hash_pin, parse_config
 
     key_file = folder / "kiosk.key"
@@ -65,7 +65,8 @@ def demo_config(seed, base_url: str, folder: Path):
             "helpdesk_url": base_url,
             "key_file": str(key_file),
             "fallback_phone": "0120-000-000",
-            "voice": False,
+            "voice": voice,
+            "outbox_file": str(folder / "outbox.sqlite3"),
             "timeouts": {"help_fallback_after_s": 120},
             "site_values": {
                 "konbini_juminhyo_fee": "1通200円",

@@ -85,6 +85,9 @@ def walk_resident(config, seed, base_url: str, shots: Path | None, procedure: st
     walk.touch("next", "step")
     _forward(walk)
     walk.touch("size", "step-large-text")
+    walk.touch("voice", "voice-settings")
+    walk.touch("speed", "voice-faster")
+    walk.touch("done", "back-to-step")
     if not ask_for_help(walk, base_url, seed):
         return 1
     walk.touch("size", "step-largest-text")
@@ -97,7 +100,9 @@ def walk_resident(config, seed, base_url: str, shots: Path | None, procedure: st
     walk.touch("continue", "continued")
     walk.touch("finish", "start-again")
     print(f"demo walk done: {walk.count} screens" + (f" in {shots}" if shots else ""))
-    return 0 if kiosk.screen.view.screen == "start" else 1
+    finished = kiosk.screen.view.screen == "start"
+    kiosk.close()
+    return 0 if finished else 1
 
 
 def ask_for_help(walk: Walk, base_url: str, seed) -> bool:
