@@ -8,7 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -29,8 +29,12 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(settings: HelpdeskSettings | None = None, *, database: Database | None = None) -> FastAPI:
-    """Build the app. The schema must be current (run migrations first); otherwise startup refuses."""
+def create_app(
+    settings: HelpdeskSettings | None = None, *, database: Database | None = None, web: bool = True
+) -> FastAPI:
+    """Build the app. The schema must be current (run migrations first); otherwise startup refuses.
+
+    `web=False` serves the JSON API alone (no staff console or trainer pages)."""
     settings = settings or HelpdeskSettings()
     db = database or Database(settings.resolved_database_url(), busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     svc = Services(settings=settings, db=db)
@@ -65,6 +69,17 @@ def create_app(settings: HelpdeskSettings | None = None, *, database: Database |
         """200 when the database answers, 503 otherwise."""
         ok = await svc.run(db.ping)
         return JSONResponse({"status": "ok" if ok else "unavailable"}, status_code=200 if ok else 503)
+
+    if web:
+        from helpdesk import analytics, console
+
+        console.mount(app)
+        analytics.mount(app)
+
+        @app.get("/", include_in_schema=False)
+        async def home() -> RedirectResponse:
+            """Staff land on the console."""
+            return RedirectResponse("/console/", status_code=303)
 
     app.add_middleware(SecurityHeaders)
     return app

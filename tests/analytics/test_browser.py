@@ -28,7 +28,7 @@ ARGS = [
 
 @pytest.fixture(scope="module")
 def base_url(sqlite_seeded: Seeded) -> Iterator[str]:
-    app = create_app(HelpdeskSettings(database_url=sqlite_seeded.url, cookie_secure=False))
+    app = create_app(HelpdeskSettings(database_url=sqlite_seeded.url, cookie_secure=False), web=False)
     mount(app)
     with EmbeddedServer(app) as server:
         yield server.base_url

@@ -25,7 +25,7 @@ from .conftest import PASSWORD, Seeded
 @pytest.fixture(scope="module")
 def server(sqlite_seeded: Seeded) -> Iterator[str]:
     """A real helpdesk on 127.0.0.1 with the analytics routes mounted."""
-    app = create_app(HelpdeskSettings(database_url=sqlite_seeded.url, cookie_secure=False))
+    app = create_app(HelpdeskSettings(database_url=sqlite_seeded.url, cookie_secure=False), web=False)
     mount(app)
     with EmbeddedServer(app) as running:
         yield running.base_url
@@ -165,7 +165,7 @@ def test_every_page_is_clean_under_the_content_security_policy(client: httpx.Cli
 
 
 def test_the_minimum_number_of_sessions_is_configurable(sqlite_seeded: Seeded) -> None:
-    app = create_app(HelpdeskSettings(database_url=sqlite_seeded.url, cookie_secure=False))
+    app = create_app(HelpdeskSettings(database_url=sqlite_seeded.url, cookie_secure=False), web=False)
     mount(app, AnalyticsSettings(threshold_min_sessions=100_000))
     kiosk = {"Authorization": f"Bearer {sqlite_seeded.keys['north-2']}"}
     with EmbeddedServer(app) as server, httpx.Client(base_url=server.base_url) as http:

@@ -112,7 +112,7 @@ def helpdesk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Helpdesk]:
 
     url, keys = seed(tmp_path_factory.mktemp("console") / "helpdesk.sqlite3")
     settings = HelpdeskSettings(database_url=url, cookie_secure=False, active_limit_per_staff=100, long_poll_max_s=5)
-    app = create_app(settings)
+    app = create_app(settings, web=False)
     mount(app)
     server = EmbeddedServer(app)
     server.start()
@@ -129,9 +129,10 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Debian Chromium for the console tests (never `playwright install`)."""
+    """A headless Debian Chromium per test module (never `playwright install`). Not per session: Playwright's sync
+    API keeps an event loop on this thread while it runs, and other modules (PDF reports) start their own."""
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
