@@ -185,3 +185,13 @@ class ErrorBody(Response):
 
     code: str
     message: str
+
+
+class StepThresholds(Response):
+    """Per-step seconds (p90 of past residents) after which a kiosk counts a resident as stuck on that step.
+
+    Keys are `procedure/step`; only steps with enough recent sessions are listed."""
+
+    min_sessions: int
+    days: int
+    step_seconds: dict[str, float]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 from kiosk.config import KioskConfig
 
 log = logging.getLogger(__name__)
+THRESHOLDS_S = 3600.0  # per-step stuck thresholds change slowly: refresh hourly
 
 TICK_S = 0.5
 HOUSEKEEPING_S = 30.0
@@ -115,6 +117,25 @@ def housekeeping(kiosk, kiosk_version: str = "0.1.0") -> None:
     )
 
 
+def fetch_step_thresholds(kiosk, post) -> None:
+    """Ask the helpdesk for per-step stuck thresholds, off the UI thread; apply them on it (kept on failure)."""
+    helpdesk = kiosk.runtime.helpdesk
+    if helpdesk is None:
+        return
+
+    def work() -> None:
+        from kiosk.helpdesk_client import HelpdeskError
+
+        try:
+            served = helpdesk.step_thresholds().step_seconds
+        except HelpdeskError as exc:
+            log.info("step thresholds: %s", exc.code)
+            return
+        post(lambda: kiosk.runtime.use_step_thresholds(served))
+
+    threading.Thread(target=work, daemon=True, name="kiosk-thresholds").start()
+
+
 def run_kiosk(config: KioskConfig, *, fullscreen: bool = False, helpdesk="default") -> int:
     """Open the kiosk window and run until it is closed (never, in kiosk mode)."""
     configure_window(fullscreen)
@@ -122,7 +143,7 @@ def run_kiosk(config: KioskConfig, *, fullscreen: bool = False, helpdesk="defaul
     from kivy.clock import Clock
     from kivy.core.window import Window
 
-    from kiosk.assembly import build_kiosk
+    from kiosk.assembly import build_kiosk, kivy_post
 
     kiosk = build_kiosk(config, helpdesk=helpdesk)
     stopping = [False]
@@ -142,6 +163,8 @@ def run_kiosk(config: KioskConfig, *, fullscreen: bool = False, helpdesk="defaul
             Clock.schedule_interval(lambda dt: kiosk.runtime.tick(dt), TICK_S)
             Clock.schedule_interval(lambda _dt: housekeeping(kiosk), HOUSEKEEPING_S)
             housekeeping(kiosk)
+            fetch_step_thresholds(kiosk, kivy_post)
+            Clock.schedule_interval(lambda _dt: fetch_step_thresholds(kiosk, kivy_post), THRESHOLDS_S)
 
     try:
         KioskApp().run()

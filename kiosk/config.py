@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from kiosk.guide import GuideSettings
+from kiosk.guide.stuck import SIGNALS, StuckSettings
 
 LANGUAGES = ("ja", "ja-easy", "en")
 
@@ -35,6 +36,34 @@ class Timeouts(Strict):
     warning_grace_s: Annotated[float, Field(ge=30, le=600)] = 60
     waiting_idle_warning_s: Annotated[float, Field(ge=60, le=7200)] = 900
     help_fallback_after_s: Annotated[float, Field(ge=10, le=3600)] = 300
+
+
+class HelpOffers(Strict):
+    """When the kiosk offers help by itself (per site): which signals, their thresholds, quiet mode for workshops."""
+
+    signals: tuple[Literal["time-on-step", "oscillation", "repeat", "extend", "voice"], ...] = SIGNALS
+    quiet: bool = False
+    """Record the signals but never offer (a trainer is in the room)."""
+    base_seconds: Annotated[float, Field(ge=10, le=600)] = 40.0
+    seconds_per_char: Annotated[float, Field(ge=0, le=10)] = 0.8
+    oscillations: Annotated[int, Field(ge=2, le=20)] = 3
+    repeats: Annotated[int, Field(ge=2, le=20)] = 3
+    extends: Annotated[int, Field(ge=1, le=20)] = 2
+    voice_misses: Annotated[int, Field(ge=2, le=20)] = 3
+
+    def settings(self, step_seconds: dict[str, float] | None = None) -> StuckSettings:
+        """The engine's stuck-detector settings (with per-step thresholds served by the helpdesk, if any)."""
+        return StuckSettings(
+            enabled=frozenset(self.signals),
+            quiet=self.quiet,
+            step_seconds=dict(step_seconds or {}),
+            base_seconds=self.base_seconds,
+            seconds_per_char=self.seconds_per_char,
+            oscillations=self.oscillations,
+            repeats=self.repeats,
+            extends=self.extends,
+            voice_misses=self.voice_misses,
+        )
 
 
 class Maintenance(Strict):
@@ -79,6 +108,7 @@ class KioskConfig(Strict):
     font_fallback: Path | None = None
     maintenance: Maintenance = Maintenance()
     outbox_file: Path | None = None
+    help_offers: HelpOffers = HelpOffers()
     """The durable outbox (SQLite); by default in the user's state directory."""
 
     @field_validator("languages")
@@ -110,6 +140,7 @@ class KioskConfig(Strict):
             fallback_phone=self.fallback_phone,
             site_values=dict(self.site_values),
             handout_url=self.handout_url,
+            stuck=self.help_offers.settings(),
         )
 
     def kiosk_key(self) -> str | None:

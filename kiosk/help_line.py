@@ -152,7 +152,6 @@ class HelpLine:
                 last = update
 
 
-
 def _message_action(sender: str, kind: str, text: str, step_id: str | None) -> a.Action | None:
     if sender != "staff":
         return None

@@ -16,6 +16,7 @@ from helpdesk.wire import (
     KioskHeartbeat,
     MessageList,
     SessionEventBatch,
+    StepThresholds,
 )
 
 CONNECT_TIMEOUT_S = 3.05
@@ -54,6 +55,7 @@ class Helpdesk(Protocol):
     def cancel(self, escalation_id: str) -> EscalationStatus: ...
     def send_events(self, batch: SessionEventBatch) -> EventBatchResult: ...
     def heartbeat(self, beat: KioskHeartbeat) -> HeartbeatAck: ...
+    def step_thresholds(self) -> StepThresholds: ...
 
 
 class HelpdeskClient:
@@ -118,6 +120,10 @@ class HelpdeskClient:
     def heartbeat(self, beat: KioskHeartbeat) -> HeartbeatAck:
         """Report the kiosk's status; the answer carries the site's fallback phone."""
         return HeartbeatAck.model_validate_json(self._call("POST", "/kiosks/heartbeat", body=beat))
+
+    def step_thresholds(self) -> StepThresholds:
+        """Per-step stuck thresholds learned from past sessions (for the kiosk's offer of help)."""
+        return StepThresholds.model_validate_json(self._call("GET", "/analytics/step-thresholds"))
 
     def close(self) -> None:
         """Close pooled connections."""

@@ -107,6 +107,12 @@ class KioskRuntime:
         self.state, effects = self.guide.step(self.state, action)
         self.carry_out(effects)
 
+    def use_step_thresholds(self, step_seconds: dict[str, float]) -> None:
+        """Served p90 times per step replace the text-length defaults of the stuck detector (UI thread only)."""
+        settings = self.guide.settings
+        stuck = replace(settings.stuck, step_seconds=dict(step_seconds))
+        self.guide = Guide(self.guide.procedures, replace(settings, stuck=stuck))
+
     def tick(self, seconds: float) -> None:
         """Time passed (fed by the Kivy clock)."""
         self.dispatch(a.Tick(seconds))
