@@ -19,9 +19,10 @@ from helpdesk.analytics import handout, pages, replay, report, steps, views
 from helpdesk.analytics.settings import AnalyticsSettings
 from helpdesk.analytics.sql import Scope
 from helpdesk.api.deps import Caller, ServicesDep
+from helpdesk.api.errors import ERROR_RESPONSES
 from helpdesk.errors import Forbidden, NotFound
 from helpdesk.principals import KioskPrincipal, StaffPrincipal
-from helpdesk.wire import API_PREFIX
+from helpdesk.wire import API_PREFIX, StepThresholds
 
 TRAINER_ROLES = frozenset({"trainer", "admin"})
 
@@ -190,13 +191,18 @@ def build_router(procedures: dict[str, Procedure], settings: AnalyticsSettings) 
             raise NotFound("no such picture")
         return FileResponse(picture_path(name), media_type="image/png")
 
-    @router.get(f"{API_PREFIX}/analytics/report", tags=["analytics"])
+    @router.get(f"{API_PREFIX}/analytics/report", tags=["analytics"], responses=ERROR_RESPONSES)
     async def report_json(_member: TrainerDep, svc: ServicesDep, filters: FiltersDep) -> JSONResponse:
         """Every analysis for the filters (trainers and admins)."""
         data = await build_report(svc, filters)
         return JSONResponse(jsonable_encoder(_as_dict(data)))
 
-    @router.get(f"{API_PREFIX}/analytics/step-thresholds", tags=["analytics"])
+    @router.get(
+        f"{API_PREFIX}/analytics/step-thresholds",
+        tags=["analytics"],
+        responses=ERROR_RESPONSES,
+        response_model=StepThresholds,
+    )
     async def thresholds(
         _caller: Annotated[KioskPrincipal | StaffPrincipal, Depends(kiosk_or_trainer)],
         svc: ServicesDep,
