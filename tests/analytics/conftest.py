@@ -3,8 +3,6 @@ holding one seeded synthetic event stream, shared by the tests of a module."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +15,8 @@ from helpdesk.analytics.loading import ingest
 from helpdesk.analytics.synthetic import Plan, Synthetic, default_plants, generate
 from helpdesk.database import Database
 from helpdesk.store import accounts
+from tests.postgres import create_postgres_database, drop_postgres_database, postgres_admin_url
 
-POSTGRES_ENV = "YORISOI_TEST_POSTGRES_URL"
 PASSWORD = "correct horse battery staple"
 SITES = {"north": "北公民館", "south": "南公民館"}
 KIOSKS = {"north-1": "north", "north-2": "north", "south-1": "south"}
@@ -64,29 +62,6 @@ def _fill(url: str) -> Seeded:
     return Seeded(db, url, keys, synthetic, plan, procedures)
 
 
-def create_postgres_database(admin_url: str) -> str:
-    """A randomly named PostgreSQL database; returns its URL."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    name = f"yorisoi_analytics_{uuid.uuid4().hex[:12]}"
-    base = make_url(admin_url)
-    with psycopg.connect(base.set(drivername="postgresql").render_as_string(False), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return base.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_postgres_database(admin_url: str, url: str) -> None:
-    """Drop a test database, ending leftover connections."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    name = make_url(url).database
-    base = make_url(admin_url).set(drivername="postgresql").render_as_string(False)
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="session")
 def sqlite_seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     """The known-answer stream on SQLite."""
@@ -99,10 +74,8 @@ def sqlite_seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
 @pytest.fixture(scope="session")
 def postgres_seeded() -> Iterator[Seeded]:
     """The known-answer stream on PostgreSQL (skipped without YORISOI_TEST_POSTGRES_URL)."""
-    admin_url = os.environ.get(POSTGRES_ENV)
-    if not admin_url:
-        pytest.skip(f"{POSTGRES_ENV} is not set: no PostgreSQL to test against")
-    url = create_postgres_database(admin_url)
+    admin_url = postgres_admin_url()
+    url = create_postgres_database(admin_url, "yorisoi_analytics")
     try:
         seeded = _fill(url)
         yield seeded

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 import warnings
@@ -15,6 +14,7 @@ import pytest
 from helpdesk import security
 from helpdesk.database import Database
 from helpdesk.store import accounts
+from tests.postgres import create_postgres_database, drop_postgres_database, postgres_admin_url
 
 with warnings.catch_warnings():
     # Starlette 1.x prefers the `httpx2` fork for its TestClient and warns once, at import, when it finds
@@ -32,7 +32,6 @@ STAFF = {  # login: (role, sites)
     "tina": ("trainer", ["north"]),
     "adam": ("admin", ["north", "south"]),
 }
-POSTGRES_ENV = "YORISOI_TEST_POSTGRES_URL"
 
 
 @dataclass(frozen=True)
@@ -82,37 +81,6 @@ def sqlite_world(tmp_path: Path, sqlite_template: tuple[Path, dict[str, str], di
     path = tmp_path / "helpdesk.sqlite3"
     shutil.copyfile(template, path)
     return World(f"sqlite:///{path}", keys, staff_ids)
-
-
-def postgres_admin_url() -> str:
-    """The CI PostgreSQL URL, or skip."""
-    url = os.environ.get(POSTGRES_ENV)
-    if not url:
-        pytest.skip(f"{POSTGRES_ENV} is not set: no PostgreSQL to test against")
-    return url
-
-
-def create_postgres_database(admin_url: str) -> str:
-    """Create a randomly named database; returns its URL."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    name = f"yorisoi_test_{uuid.uuid4().hex[:12]}"
-    base = make_url(admin_url)
-    with psycopg.connect(base.set(drivername="postgresql").render_as_string(False), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return base.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_postgres_database(admin_url: str, url: str) -> None:
-    """Drop a test database (ending its leftover connections)."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    name = make_url(url).database
-    base = make_url(admin_url).set(drivername="postgresql").render_as_string(False)
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

@@ -22,8 +22,9 @@ from sqlalchemy import func, select, text
 
 from helpdesk.database import Database
 from helpdesk.tables import escalations
+from tests.postgres import POSTGRES_ENV
 
-from .conftest import POSTGRES_ENV, World, escalation_body, kiosk_headers, staff_token
+from .conftest import World, escalation_body, kiosk_headers, staff_token
 
 pytestmark = pytest.mark.slow
 API = "/api/v1"
@@ -180,7 +181,9 @@ def test_concurrent_claims_across_two_processes_have_one_winner(world: World, tm
 
 @pytest.mark.postgres
 def test_database_outage_gives_503_and_recovers_without_restart(tmp_path: Path) -> None:
-    from .conftest import create_postgres_database, drop_postgres_database, seed
+    from tests.postgres import create_postgres_database, drop_postgres_database
+
+    from .conftest import seed
 
     admin_url = os.environ.get(POSTGRES_ENV)
     if not admin_url:
