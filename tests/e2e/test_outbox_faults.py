@@ -3,9 +3,7 @@ with -9 mid-delivery, or whose responses are lost after it committed; and a kios
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import socket
 import subprocess
 import sys
 import threading
@@ -17,6 +15,7 @@ import pytest
 from kiosk.helpdesk_client import HelpdeskClient
 from kiosk.outbox import Backoff, Outbox
 from kiosk.sender import Sender
+from tests.netfaults import FaultyProxy
 
 pytestmark = pytest.mark.slow
 
@@ -109,6 +108,7 @@ import sys, time
 from kiosk.helpdesk_client import HelpdeskClient
 from kiosk.outbox import Backoff, Outbox
 from kiosk.sender import Sender
+from tests.netfaults import FaultyProxy
 outbox = Outbox(sys.argv[1], backoff=Backoff(base_s=0.1, cap_s=0.3))
 for n in range(20):
     outbox.put_escalation({"session_id": f"sess-{n:04d}-" + "d" * 16, "procedure_id": "konbini-juminhyo",
@@ -150,66 +150,9 @@ def test_kill_9_of_the_kiosk_with_20_undelivered_items(helpdesk, tmp_path):
     assert len(stored) == len(set(stored)) == 20
 
 
-class DroppingProxy:
-    """A TCP proxy on loopback that, while `drops` > 0, forwards the request, waits for the server's answer (the
-    server has committed by then) and cuts the connection instead of passing the answer on."""
-
-    def __init__(self, upstream_port: int):
-        self.upstream_port = upstream_port
-        self.drops = 0
-        self.dropped = 0
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(32)
-        self.port = self.sock.getsockname()[1]
-        self._stop = False
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while not self._stop:
-            try:
-                client, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
-
-    def _serve(self, client: socket.socket):
-        upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
-
-        def cut(*sockets):
-            for s in sockets:
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)  # FIN now, even while another thread sits in recv()
-                s.close()
-
-        def pump(src, dst):
-            try:
-                while data := src.recv(65536):
-                    dst.sendall(data)
-            except OSError:
-                pass
-            finally:
-                cut(src, dst)
-
-        threading.Thread(target=pump, args=(client, upstream), daemon=True).start()
-        if self.drops > 0:
-            first = upstream.recv(65536)  # the server answered: it has committed
-            if first:
-                self.drops -= 1
-                self.dropped += 1
-            cut(client, upstream)
-            return
-        pump(upstream, client)
-
-    def close(self):
-        self._stop = True
-        self.sock.close()
-
-
 def test_lost_responses_after_commit_are_not_duplicated(helpdesk, tmp_path):
     helpdesk.start()
-    proxy = DroppingProxy(helpdesk.port)
+    proxy = FaultyProxy(helpdesk.port)
     proxy.drops = 6
     outbox = Outbox(tmp_path / "outbox.sqlite3", backoff=FAST)
     client = HelpdeskClient(f"http://127.0.0.1:{proxy.port}", helpdesk.seed.kiosk_key, timeout_s=5)

@@ -1,9 +1,10 @@
-"""A resident freezes on a step: the kiosk offers help by itself (shown and spoken), the resident accepts with a
-touch, and the escalation reaches a real helpdesk on loopback with the signal as its reason."""
+"""The kiosk on its real window against a real helpdesk on loopback: a resident who freezes is offered help and
+the escalation arrives with the signal as its reason; a slow helpdesk never freezes the screen."""
 
 from __future__ import annotations
 
 import sqlite3
+import time
 
 import pytest
 
@@ -11,6 +12,7 @@ from helpdesk.embedded import EmbeddedServer, demo_app, seed_demo
 from kiosk.config import parse_config
 from kiosk.guide import actions as a
 from tests.kiosk.conftest import Driver, RecordingSpeaker
+from tests.netfaults import FaultyProxy
 
 pytestmark = pytest.mark.slow
 
@@ -19,14 +21,25 @@ pytestmark = pytest.mark.slow
 def real_helpdesk(tmp_path):
     seed = seed_demo(tmp_path / "helpdesk.sqlite3")
     with EmbeddedServer(demo_app(seed)) as server:
-        yield seed, server.base_url
+        yield seed, server
 
 
 @pytest.fixture
-def kiosk_on_real_helpdesk(window, real_helpdesk, tmp_path):
+def slow_proxy(real_helpdesk):
+    proxy = FaultyProxy(real_helpdesk[1].port)
+    proxy.delay_s = 10.0
+    yield proxy
+    proxy.close()
+
+
+@pytest.fixture
+def kiosk_on_real_helpdesk(request, window, real_helpdesk, tmp_path):
     from kiosk.assembly import build_kiosk
 
-    seed, url = real_helpdesk
+    seed, server = real_helpdesk
+    url = server.base_url
+    if "slow_proxy" in request.fixturenames:
+        url = f"http://127.0.0.1:{request.getfixturevalue('slow_proxy').port}"
     key_file = tmp_path / "kiosk.key"
     key_file.write_text(seed.kiosk_key, encoding="utf-8")
     config = parse_config(
@@ -91,3 +104,26 @@ def test_served_thresholds_replace_the_length_defaults(kiosk_on_real_helpdesk):
         )
         == 12.0
     )
+
+
+def test_a_slow_helpdesk_never_freezes_the_screen(slow_proxy, kiosk_on_real_helpdesk):
+    from kivy.base import EventLoop
+
+    driver, seed = kiosk_on_real_helpdesk
+    driver.touch("begin")
+    driver.touch("card-konbini-juminhyo")
+    driver.touch("next")
+    driver.touch("help")
+    driver.touch("reason-card-unreadable")  # the request now sits 10 s in the slow helpdesk
+    assert driver.view.screen == "waiting"
+    longest = 0.0
+    for _ in range(60):  # about 3 s of frames while the request hangs
+        started = time.perf_counter()
+        EventLoop.idle()
+        longest = max(longest, time.perf_counter() - started)
+        time.sleep(0.05)
+    assert longest < 2.0, f"a frame took {longest:.2f} s: the screen froze while the helpdesk was slow"
+    driver.touch("return")  # touches still work while waiting
+    assert driver.view.screen == "step"
+    driver.wait_for(lambda: stored_reasons(seed), frames=3000)
+    assert [reason for *_, reason in stored_reasons(seed)] == ["card-unreadable"]
