@@ -120,10 +120,29 @@ def test_kiosk_starts_full_screen_under_cage_and_cage_ends_with_it(tmp_path: Pat
     confined = sandbox_problem() is None
     if confined:  # the unit's syscall filter, address families and no-new-privileges, for cage and the kiosk
         inner = sandboxed(UNIT.name, inner)
-    script = 'mount --bind "$1" /tmp && shift && exec unshare --user --map-user=1000 --map-group=1000 -- "$@"'
+    # a checkout (and its venv) under /tmp would vanish behind the private /tmp: carry it over into the private one
+    checkout = Path(sys.prefix).resolve().parent
+    keep = str(checkout.relative_to("/tmp")) if checkout.is_relative_to("/tmp") else ""
+    script = (
+        'if [ -n "$2" ]; then mkdir -p "$1/$2" && mount --bind "/tmp/$2" "$1/$2"; fi && mount --rbind "$1" /tmp'
+        ' && shift 2 && exec unshare --user --map-user=1000 --map-group=1000 -- "$@"'
+    )
     log = (tmp_path / "session.log").open("w")
     session = subprocess.Popen(
-        ["unshare", "--user", "--map-root-user", "--mount", "--", "sh", "-c", script, "sh", str(private_tmp), *inner],
+        [
+            "unshare",
+            "--user",
+            "--map-root-user",
+            "--mount",
+            "--",
+            "sh",
+            "-c",
+            script,
+            "sh",
+            str(private_tmp),
+            keep,
+            *inner,
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
