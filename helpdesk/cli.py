@@ -103,11 +103,10 @@ def _serve(args: argparse.Namespace) -> int:
     else:
         db.migrate()
     db.dispose()
-    if args.workers > 1:
+    if args.workers > 1 and not db.url.startswith("postgresql"):
         print(
-            "yorisoi helpdesk: note: with several workers, live updates (SSE, long-poll wake-ups) reach only "
-            "listeners in the same worker until a shared (PostgreSQL LISTEN/NOTIFY) bus is configured; "
-            "others see changes at their next poll",
+            "yorisoi helpdesk: note: on SQLite, live updates (SSE, long-poll wake-ups) reach only listeners in the "
+            "same worker; use PostgreSQL (its LISTEN/NOTIFY bus is shared by every process) for several workers",
             file=sys.stderr,
         )
     uvicorn.run(

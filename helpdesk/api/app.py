@@ -15,6 +15,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from helpdesk.api import auth, errors, escalations, fast_create, kiosk, queue
 from helpdesk.api.models import Health
 from helpdesk.api.services import Services
+from helpdesk.bus import InMemoryBus
+from helpdesk.bus_postgres import PostgresBus, running
 from helpdesk.database import Database
 from helpdesk.settings import HelpdeskSettings
 from helpdesk.wire import API_PREFIX, WIRE_VERSION
@@ -37,14 +39,16 @@ def create_app(
     `web=False` serves the JSON API alone (no staff console or trainer pages)."""
     settings = settings or HelpdeskSettings()
     db = database or Database(settings.resolved_database_url(), busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-    svc = Services(settings=settings, db=db)
+    bus = PostgresBus(db.url) if db.url.startswith("postgresql") else InMemoryBus()
+    svc = Services(settings=settings, db=db, bus=bus)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await svc.run(db.require_current_schema)
         sweeper = asyncio.create_task(_sweep_forever(svc))
         try:
-            yield
+            async with running(bus):
+                yield
         finally:
             sweeper.cancel()
             svc.escalations.close()
