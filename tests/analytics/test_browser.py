@@ -12,18 +12,11 @@ from helpdesk.analytics import mount
 from helpdesk.api.app import create_app
 from helpdesk.embedded import EmbeddedServer
 from helpdesk.settings import HelpdeskSettings
+from tests.browser import chromium
 
 from .conftest import PASSWORD, Seeded
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
@@ -35,14 +28,9 @@ def base_url(sqlite_seeded: Seeded) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("chromium is not installed")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+def browser():
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def test_trainer_walks_through_the_pages(browser, base_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -16,16 +16,9 @@ from helpdesk.console import mount
 from helpdesk.database import Database
 from helpdesk.embedded import EmbeddedServer
 from helpdesk.store import accounts
+from tests.browser import chromium
 
 PASSWORD = "correct horse battery staple"
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1366, "height": 768}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
 
@@ -131,13 +124,9 @@ def artifacts() -> Path:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """A headless Debian Chromium per test module (never `playwright install`). Not per session: Playwright's sync
-    API keeps an event loop on this thread while it runs, and other modules (PDF reports) start their own."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
+    """A headless Debian Chromium per test module (tests/browser.py says why not per session)."""
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ analytics show the session. Helpdesk: a real server on loopback on a temporary S
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -15,17 +14,10 @@ from helpdesk.database import Database
 from helpdesk.embedded import EmbeddedServer, demo_app, seed_demo
 from helpdesk.store import accounts
 from kiosk.config import parse_config
+from tests.browser import chromium
 from tests.kiosk.conftest import Driver, RecordingSpeaker
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TRAINER_PASSWORD = "trainer pass phrase 1234"
 
 
@@ -71,15 +63,10 @@ def world(window, tmp_path):
             window.remove_widget(kiosk.screen)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def test_resident_staff_and_trainer_round_trip(world, browser, tmp_path):
