@@ -31,7 +31,7 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
-BARE = Path("/work/shared/peers/bare_limit/run.sh")
+BARE = ROOT.parent / "shared" / "peers" / "bare_limit" / "run.sh"  # ../shared beside the checkout
 
 
 def percentile(values: list[float], q: float) -> float:
