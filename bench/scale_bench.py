@@ -1,0 +1,185 @@
+"""Scale-out figures (issue 9): two helpdesk processes on one PostgreSQL, N kiosks holding message long-polls, and
+an offered load of escalations/s for a bounded time, all on loopback. Prints create latency p50/p95, errors, and
+how many long-polls stayed held.
+
+    .venv/bin/python bench/scale_bench.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test \
+        [--kiosks 500] [--rate 50] [--seconds 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    """A free loopback port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(admin_url: str, kiosks: int) -> tuple[str, list[tuple[str, str]]]:
+    """A fresh, migrated database with one site and `kiosks` kiosks; returns its URL and (kiosk id, key) pairs."""
+    from helpdesk.database import Database
+    from helpdesk.store import accounts
+    from tests.postgres import create_postgres_database
+
+    url = create_postgres_database(admin_url, "yorisoi_scale")
+    db = Database(url)
+    db.migrate()
+    accounts.add_site(db, site_id="bench", name="bench", sla_minutes=10)
+    keys = [(f"k{n:04d}", accounts.add_kiosk(db, kiosk_id=f"k{n:04d}", site_id="bench")) for n in range(kiosks)]
+    db.dispose()
+    return url, keys
+
+
+def start_servers(url: str, count: int, log_dir: Path) -> tuple[list[subprocess.Popen], list[str]]:
+    """`count` `yorisoi helpdesk serve` processes on the database; returns them and their base URLs."""
+    import requests
+
+    env = {
+        **os.environ,
+        "YORISOI_DATABASE_URL": url,
+        "YORISOI_KIOSK_RATE_PER_S": "100",
+        "YORISOI_LONG_POLL_MAX_S": "20",
+    }
+    processes, bases = [], []
+    for _ in range(count):
+        port = free_port()
+        log = (log_dir / f"server-{port}.log").open("w")
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "yorisoi.cli", "helpdesk", "serve", "--port", str(port), "--no-migrate"],
+                env=env,
+                stdout=log,
+                stderr=log,
+            )
+        )
+        bases.append(f"http://127.0.0.1:{port}")
+    for base in bases:
+        for _ in range(300):
+            try:
+                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.1)
+    return processes, bases
+
+
+async def run_load(bases: list[str], keys: list[tuple[str, str]], rate: float, seconds: float) -> dict:
+    """Every kiosk escalates once and then long-polls its messages; meanwhile `rate` new escalations/s arrive."""
+    import httpx
+
+    limits = httpx.Limits(max_connections=len(keys) + 200, max_keepalive_connections=len(keys) + 200)
+    stats = {"created": [], "create_errors": 0, "polls": 0, "poll_errors": 0}
+    deadline = time.monotonic() + seconds
+
+    def body() -> dict:
+        return {
+            "session_id": uuid.uuid4().hex,
+            "procedure_id": "konbini-juminhyo",
+            "step_id": "place-card",
+            "language": "ja",
+            "reason": "card-unreadable",
+            "path": [],
+        }
+
+    async with httpx.AsyncClient(timeout=httpx.Timeout(10, read=40), limits=limits) as client:
+
+        async def create(base: str, key: str) -> str | None:
+            started = time.perf_counter()
+            try:
+                answer = await client.post(
+                    f"{base}/api/v1/escalations",
+                    json=body(),
+                    headers={"Authorization": f"Bearer {key}", "Idempotency-Key": uuid.uuid4().hex},
+                )
+                answer.raise_for_status()
+            except httpx.HTTPError:
+                stats["create_errors"] += 1
+                return None
+            stats["created"].append(time.perf_counter() - started)
+            return answer.json()["id"]
+
+        async def kiosk(n: int, kiosk_key: str) -> None:
+            base = bases[n % len(bases)]
+            escalation_id = await create(base, kiosk_key)
+            after = 0
+            while escalation_id and time.monotonic() < deadline:
+                try:
+                    answer = await client.get(
+                        f"{base}/api/v1/escalations/{escalation_id}/messages",
+                        params={"after": after, "wait": 20},
+                        headers={"Authorization": f"Bearer {kiosk_key}"},
+                    )
+                    answer.raise_for_status()
+                    after = answer.json()["last_id"]
+                    stats["polls"] += 1
+                except httpx.HTTPError:
+                    stats["poll_errors"] += 1
+                    await asyncio.sleep(1)
+
+        async def offered() -> None:
+            n, started = 0, time.monotonic()
+            pending = set()
+            while time.monotonic() < deadline:
+                _kiosk_id, key = keys[n % len(keys)]
+                pending.add(asyncio.create_task(create(bases[n % len(bases)], key)))
+                n += 1
+                await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
+            await asyncio.gather(*pending)
+
+        holders = [asyncio.create_task(kiosk(n, key)) for n, (_kid, key) in enumerate(keys)]
+        await asyncio.sleep(2)  # let every kiosk get its long-poll going
+        stats["created"].clear()
+        await offered()
+        await asyncio.gather(*holders)
+    return stats
+
+
+def main() -> None:
+    """Print the figures."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--postgres", required=True, help="admin URL; a throwaway database is created and dropped")
+    parser.add_argument("--kiosks", type=int, default=500)
+    parser.add_argument("--rate", type=float, default=50.0)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--processes", type=int, default=2)
+    args = parser.parse_args()
+    import tempfile
+
+    from tests.postgres import drop_postgres_database
+
+    url, keys = prepare(args.postgres, args.kiosks)
+    processes, bases = start_servers(url, args.processes, Path(tempfile.mkdtemp(prefix="yorisoi-scale-")))
+    try:
+        stats = asyncio.run(run_load(bases, keys, args.rate, args.seconds))
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(15)
+        drop_postgres_database(args.postgres, url)
+    created = sorted(stats["created"])
+    p95 = created[int(0.95 * (len(created) - 1))] * 1000 if created else float("nan")
+    print(
+        f"{args.processes} processes, {args.kiosks} kiosks long-polling, {args.rate:.0f} escalations/s offered "
+        f"for {args.seconds:.0f} s: created {len(created)} (p50 {statistics.median(created) * 1000:.1f} ms, "
+        f"p95 {p95:.1f} ms), create errors {stats['create_errors']}, long-polls answered {stats['polls']}, "
+        f"poll errors {stats['poll_errors']}"
+    )
+
+
+if __name__ == "__main__":
+    main()
