@@ -35,8 +35,7 @@ class Courier:
 
     def stop(self) -> None:
         """Stop the sender; undelivered items stay on disk for the next start."""
-        self.sender.stop()
-        self.outbox.close()
+        self.sender.stop(close_outbox=True)
 
     def escalate(self, request: EscalationRequest, watcher: Watcher) -> str:
         """Queue a help request durably; `watcher` hears of its delivery (from the sender's thread)."""

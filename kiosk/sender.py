@@ -45,31 +45,41 @@ class Sender:
         self.idle_wait_s = idle_wait_s
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._close_outbox = False
 
     def start(self) -> None:
         """Start the background thread."""
         self._thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout_s: float = 15.0) -> None:
-        """Stop after the current call (what is undelivered stays in the outbox)."""
+    def stop(self, timeout_s: float = 15.0, *, close_outbox: bool = False) -> None:
+        """Stop after the current call (what is undelivered stays in the outbox). With `close_outbox`, the outbox
+        is closed once the sender is done with it, even if a slow call outlives the wait."""
+        self._close_outbox = close_outbox
         self._stop.set()
         self.outbox.changed.set()
-        if self._thread:
-            self._thread.join(timeout_s)
+        if self._thread is None:
+            if close_outbox:
+                self.outbox.close()
+            return
+        self._thread.join(timeout_s)
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                handled = self.deliver_due()
-            except Exception:  # the sender must outlive any surprise; the item stays pending
-                log.exception("outbox sender pass failed")
-                handled = 0
-            if handled:
-                continue
-            wait = self.outbox.next_due_in()
-            self.outbox.changed.wait(self.idle_wait_s if wait is None else min(wait, self.idle_wait_s))
-            self.outbox.changed.clear()
+        try:
+            while not self._stop.is_set():
+                try:
+                    handled = self.deliver_due()
+                except Exception:  # the sender must outlive any surprise; the item stays pending
+                    log.exception("outbox sender pass failed")
+                    handled = 0
+                if handled or self._stop.is_set():
+                    continue
+                wait = self.outbox.next_due_in()
+                self.outbox.changed.wait(self.idle_wait_s if wait is None else min(wait, self.idle_wait_s))
+                self.outbox.changed.clear()
+        finally:
+            if self._close_outbox:
+                self.outbox.close()
 
     def deliver_due(self) -> int:
         """Deliver what is due now; stops at the first network failure. Returns how many items were settled."""
