@@ -147,6 +147,10 @@ def main() -> int:
     parser.add_argument("--starts", type=int, default=3)
     parser.add_argument("--child-start", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if "KIVY_HOME" not in os.environ:  # never write ~/.kivy; the start-up children inherit it
+        import tempfile
+
+        os.environ["KIVY_HOME"] = tempfile.mkdtemp(prefix="yorisoi-kivy-")
     if args.child_start:
         child_start()
         return 0
