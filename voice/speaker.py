@@ -17,7 +17,7 @@ from pathlib import Path
 
 from voice.null import NullSpeaker
 from voice.players import Player, find_player, make_player
-from voice.synth import DEFAULT_RATE_LEVEL, DEFAULT_VOLUME, RATE_LEVELS, Synthesizer, base_language
+from voice.synth import SpeechSettings, Synthesizer, base_language
 from voice.types import (
     DISABLED,
     NO_AUDIO_DEVICE,
@@ -42,7 +42,7 @@ class Utterance:
     generation: int
 
 
-class QueuedSpeaker:
+class QueuedSpeaker(SpeechSettings):
     """Speaker backed by pyttsx3/espeak-ng and a Player; speak() returns at once."""
 
     def __init__(
@@ -65,8 +65,6 @@ class QueuedSpeaker:
         self._cancel = threading.Event()
         self._generation = 0
         self._closed = False
-        self._rate_level = DEFAULT_RATE_LEVEL
-        self._volume = DEFAULT_VOLUME
         self._status = VoiceStatus(True)
         self._workdir = Path(tempfile.mkdtemp(prefix="yorisoi-speech-"))
         self._thread = threading.Thread(target=self._run, name="yorisoi-speaker", daemon=True)
@@ -94,29 +92,10 @@ class QueuedSpeaker:
         with self._cond:
             return self._pending is not None or self._busy
 
-    def set_rate(self, level: int) -> None:
-        """Set the rate level: 0 slow, 1 slower than normal (default), 2 espeak's normal rate."""
-        if level not in range(len(RATE_LEVELS)):
-            raise ValueError(f"rate level must be 0..{len(RATE_LEVELS) - 1}, not {level}")
-        self._rate_level = level
-
-    def set_volume(self, volume: float) -> None:
-        """Set the volume for the next utterance, clamped to 0.0..1.0."""
-        self._volume = max(0.0, min(1.0, float(volume)))
-
-    def rate(self) -> int:
-        """The current rate level."""
-        return self._rate_level
-
-    def volume(self) -> float:
-        """The current volume."""
-        return self._volume
-
     def reset(self) -> None:
         """Session end: stop, clear, and return rate and volume to their defaults."""
         self.stop()
-        self._rate_level = DEFAULT_RATE_LEVEL
-        self._volume = DEFAULT_VOLUME
+        self.reset_settings()
 
     def status(self) -> VoiceStatus:
         """Available unless the last synthesis or playback failed."""

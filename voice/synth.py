@@ -20,6 +20,38 @@ SAMPLE_RATE = 22050
 RATE_LEVELS = (120, 145, 175)
 DEFAULT_RATE_LEVEL = 1
 DEFAULT_VOLUME = 1.0
+
+
+class SpeechSettings:
+    """Rate level and volume as every Speaker keeps them (validated and clamped the same way)."""
+
+    _rate_level: int = DEFAULT_RATE_LEVEL
+    _volume: float = DEFAULT_VOLUME
+
+    def set_rate(self, level: int) -> None:
+        """Set the rate level: 0 slow, 1 slower than normal (default), 2 espeak's normal rate."""
+        if level not in range(len(RATE_LEVELS)):
+            raise ValueError(f"rate level must be 0..{len(RATE_LEVELS) - 1}, not {level}")
+        self._rate_level = level
+
+    def set_volume(self, volume: float) -> None:
+        """Set the volume for the next utterance, clamped to 0.0..1.0."""
+        self._volume = max(0.0, min(1.0, float(volume)))
+
+    def rate(self) -> int:
+        """The current rate level."""
+        return self._rate_level
+
+    def volume(self) -> float:
+        """The current volume."""
+        return self._volume
+
+    def reset_settings(self) -> None:
+        """Rate and volume back to their defaults."""
+        self._rate_level = DEFAULT_RATE_LEVEL
+        self._volume = DEFAULT_VOLUME
+
+
 SETTLE_TIMEOUT_S = 1.0
 # pyttsx3.init() hands every caller the same engine (and espeak-ng is initialised once per process).
 ENGINE_LOCK = threading.Lock()
