@@ -40,7 +40,7 @@ def main() -> None:
 
     from helpdesk.embedded import EmbeddedServer, demo_app, seed_demo
     from kiosk.assembly import build_kiosk
-    from kiosk.config import parse_config
+    from kiosk.demo import demo_config
     from kiosk.guide import actions as a
     from kiosk.ui.pilot import frames, open_window, touch
 
@@ -48,18 +48,7 @@ def main() -> None:
     seed = seed_demo(folder / "helpdesk.sqlite3")
     window = open_window((1920, 1080))
     with EmbeddedServer(demo_app(seed)) as server, sync_playwright() as playwright:
-        key_file = folder / "kiosk.key"
-        key_file.write_text(seed.kiosk_key, encoding="utf-8")
-        config = parse_config(
-            {
-                "site": seed.site_id,
-                "kiosk_id": seed.kiosk_id,
-                "helpdesk_url": server.base_url,
-                "key_file": str(key_file),
-                "voice": False,
-                "outbox_file": str(folder / "outbox"),
-            }
-        )
+        config = demo_config(seed, server.base_url, folder)
         kiosk = build_kiosk(config, size=tuple(window.size))
         window.add_widget(kiosk.screen)
         kiosk.runtime.start()

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from helpdesk.embedded import EmbeddedServer, demo_app, seed_demo
-from kiosk.config import parse_config
+from kiosk.demo import demo_config
 from kiosk.guide import actions as a
 from tests.kiosk.conftest import Driver, RecordingSpeaker
 from tests.netfaults import FaultyProxy
@@ -40,19 +40,7 @@ def kiosk_on_real_helpdesk(request, window, real_helpdesk, tmp_path):
     url = server.base_url
     if "slow_proxy" in request.fixturenames:
         url = f"http://127.0.0.1:{request.getfixturevalue('slow_proxy').port}"
-    key_file = tmp_path / "kiosk.key"
-    key_file.write_text(seed.kiosk_key, encoding="utf-8")
-    config = parse_config(
-        {
-            "site": seed.site_id,
-            "kiosk_id": seed.kiosk_id,
-            "helpdesk_url": url,
-            "key_file": str(key_file),
-            "voice": False,
-            "outbox_file": str(tmp_path / "outbox.sqlite3"),
-            "help_offers": {"base_seconds": 45},
-        }
-    )
+    config = demo_config(seed, url, tmp_path)  # the demo kiosk: key file and outbox in the test folder
     for child in list(window.children):
         window.remove_widget(child)
     speaker = RecordingSpeaker()

@@ -13,7 +13,7 @@ import requests
 from helpdesk.database import Database
 from helpdesk.embedded import EmbeddedServer, demo_app, seed_demo
 from helpdesk.store import accounts
-from kiosk.config import parse_config
+from kiosk.demo import demo_config
 from tests.browser import chromium
 from tests.kiosk.conftest import Driver, RecordingSpeaker
 
@@ -37,18 +37,7 @@ def world(window, tmp_path):
     )
     db.dispose()
     with EmbeddedServer(demo_app(seed)) as server:
-        key_file = tmp_path / "kiosk.key"
-        key_file.write_text(seed.kiosk_key, encoding="utf-8")
-        config = parse_config(
-            {
-                "site": seed.site_id,
-                "kiosk_id": seed.kiosk_id,
-                "helpdesk_url": server.base_url,
-                "key_file": str(key_file),
-                "voice": False,
-                "outbox_file": str(tmp_path / "outbox.sqlite3"),
-            }
-        )
+        config = demo_config(seed, server.base_url, tmp_path)
         for child in list(window.children):
             window.remove_widget(child)
         speaker = RecordingSpeaker()
