@@ -19,6 +19,9 @@ BUTTON_CACHE = 64
 MIC = object()  # the push-to-talk button's "action": handled here, not by the guide
 MIC_LABEL = {"ja": "話す", "ja-easy": "はなす", "en": "Speak"}
 LAST_RESORT = 0.85  # below the standard size only when even that cannot fit (small screens, long English)
+STAFF_SCALES = (1.4, 1.2, 1.0)
+"""Staff messages are drawn very large (title size, 1.4× the body); smaller, down to the body size, only when
+space is short: the body text never gets smaller than the standard size before they do."""
 
 
 BAR_SLOTS = 6
@@ -50,7 +53,7 @@ class KioskScreen(FloatLayout):
     def show(self, view: ScreenView, size: tuple[int, int] | None = None) -> None:
         """Replace everything on screen with `view`, laid out for `size` (default: this widget's size)."""
         self.view = view
-        self.spacing = LINE_SPACING
+        self.spacing, self.staff_scale = LINE_SPACING, STAFF_SCALES[0]
         width, height = size or (int(self.width), int(self.height))
         m = Metrics.of(width, height, view.text_size)
         self.clear_widgets()
@@ -181,8 +184,8 @@ class KioskScreen(FloatLayout):
 
     def _fit_blocks(self, blocks: tuple[Block, ...], w: float, h: float, m: Metrics, floor: int) -> int | None:
         """Body size for the blocks at normal line spacing, else at tight spacing (sets `self.spacing`)."""
-        for spacing in (LINE_SPACING, TIGHT_SPACING):
-            self.spacing = spacing
+        for spacing, staff_scale in zip((LINE_SPACING, TIGHT_SPACING, TIGHT_SPACING), STAFF_SCALES, strict=True):
+            self.spacing, self.staff_scale = spacing, staff_scale
             px = self._body_px(blocks, w, h, m, floor)
             if px is not None:
                 return px
@@ -238,7 +241,7 @@ class KioskScreen(FloatLayout):
             icon = px * 1.6
             return max(icon, text_block_height(block.text, w - icon - 3 * 20, px, bold=True, spacing=self.spacing)) + 40
         if block.kind == "staff":
-            return text_block_height(block.text, w - 40, staff_px(px, self.spacing), spacing=self.spacing) + 40
+            return text_block_height(block.text, w - 40, round(px * self.staff_scale), spacing=self.spacing) + 40
         return text_block_height(block.text, w, px, bold=block.kind == "question", spacing=self.spacing)
 
     def _block(self, block: Block, box: Box, px: int, m: Metrics) -> None:
@@ -253,7 +256,7 @@ class KioskScreen(FloatLayout):
         elif block.kind == "staff":
             self.add_widget(Fill(box, t.staff_bg, t.border, 3, radius=12))
             box = (x + 20, y + 20, w - 40, h - 40)
-            self.add_widget(TextBox(block.text, box, staff_px(px, self.spacing), t.staff_text, spacing=self.spacing))
+            self.add_widget(TextBox(block.text, box, round(px * self.staff_scale), t.staff_text, spacing=self.spacing))
         else:
             bold = block.kind == "question"
             self.add_widget(TextBox(block.text, box, px, t.page_text, bold=bold, spacing=self.spacing))
@@ -274,11 +277,12 @@ class KioskScreen(FloatLayout):
             cx, cy = x + (i % cols) * (cw + m.gap), y + h - (i // cols + 1) * ch - (i // cols) * m.gap
             button = Button(f"card-{card.procedure_id}", "", card.action, "card")
             self.add_button(button, (cx, cy, cw, ch), m.body)
-            icon_h = ch * 0.5 * m.min_body / m.body if card.icon else 0  # larger text, smaller picture
-            if card.icon:
+            icon_h = card_icon_height(card.title, card.icon is not None, cw - 32, ch, m)
+            if icon_h:
                 self._picture(card.icon, (cx + 10, cy + ch - icon_h - 10, cw - 20, icon_h))
             text_box = (cx + 16, cy + 12, cw - 32, ch - icon_h - 34)
-            self.add_widget(TextBox(card.title, text_box, m.body, self.theme.secondary_text, bold=True, min_px=20))
+            title = TextBox(card.title, text_box, m.body, self.theme.secondary_text, bold=True, min_px=m.min_body)
+            self.add_widget(title)
 
     def _overlay(self, view: ScreenView, m: Metrics) -> None:
         draw_overlay(self, view, m)
@@ -297,6 +301,12 @@ class KioskScreen(FloatLayout):
         return super().on_touch_down(touch)
 
 
-def staff_px(body_px: int, spacing: float = LINE_SPACING) -> int:
-    """Staff messages are drawn very large: title size (1.4× the body text; 1.2× when space is short)."""
-    return round(body_px * (1.4 if spacing == LINE_SPACING else 1.2))
+def card_icon_height(title: str, has_icon: bool, text_w: float, card_h: float, m: Metrics) -> float:
+    """A catalog card's picture height: the title comes first (never below the standard body size); the picture
+    takes what is left, and is left out when that is too little to recognise."""
+    if not has_icon:
+        return 0
+    wanted = card_h * 0.5 * m.min_body / m.body  # larger text, smaller picture
+    left = card_h - 34 - text_block_height(title, text_w, m.body, bold=True)
+    icon_h = min(wanted, left)
+    return icon_h if icon_h >= card_h * 0.2 else 0

@@ -10,7 +10,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.image import Image
 from kivy.uix.widget import Widget
 
-from kiosk.ui.text import fit
+from kiosk.ui.text import fit, measure, text_height
 from kiosk.ui.theme import rgba
 
 LINE_SPACING = 1.35  # the content linter budgets with the same line height (content.limits.LINE_HEIGHT)
@@ -75,6 +75,18 @@ class Fill(Widget):
                 Line(rounded_rectangle=(x, y, w, h, radius or 1), width=border_px)
 
 
+def fit_label(label: str, inner: tuple[float, float], font_px: int) -> tuple[str, int, float]:
+    """A button label's wrapped text, size and line spacing: lines move closer (two-line labels in the fixed bar)
+    before the text gets any smaller, and it shrinks only as a last resort."""
+    floor = max(18, int(font_px * 0.6))
+    for spacing in (LINE_SPACING, TIGHT_SPACING):
+        text, px = fit(label, *inner, font_px, font_px, bold=True, spacing=spacing)
+        if text_height(text.count("\n") + 1, measure(px, True), spacing) <= inner[1]:
+            return text, px, spacing
+    text, px = fit(label, *inner, font_px, floor, bold=True, spacing=TIGHT_SPACING)
+    return text, px, TIGHT_SPACING
+
+
 class KioskButton(ButtonBehavior, Widget):
     """A touch target carrying the guide action it dispatches; the label is fitted inside its padding."""
 
@@ -83,7 +95,7 @@ class KioskButton(ButtonBehavior, Widget):
         bg, fg, border, border_px = style
         pad = max(8, int(min(w, h) * 0.08))
         self.inner = (w - 2 * pad, h - 2 * pad)
-        self.text, self.font_size = fit(label, *self.inner, font_px, max(18, int(font_px * 0.6)), bold=True)
+        self.text, self.font_size, self.spacing = fit_label(label, self.inner, font_px)
         super().__init__(pos=(x, y), size=(w, h), size_hint=(None, None))
         self.button_id, self.action, self.role = button_id, action, role
         self._on_action = on_action
@@ -96,7 +108,7 @@ class KioskButton(ButtonBehavior, Widget):
                 Line(rounded_rectangle=(x, y, w, h, radius), width=border_px)
             self.texture_size = (0, 0)
             if self.text:
-                texture = render_text(self.text, self.font_size, fg, bold=True, halign="center")
+                texture = render_text(self.text, self.font_size, fg, bold=True, halign="center", spacing=self.spacing)
                 self.texture_size = tuple(texture.size)
                 Color(1, 1, 1, 1)
                 Rectangle(

@@ -8,7 +8,8 @@ from functools import lru_cache
 
 from kiosk.guide import Guide, GuideState, ScreenView
 from kiosk.guide.state import Escalation, Place
-from kiosk.ui.layout import MIN_GAP, MIN_TARGET, PRIMARY_H, PRIMARY_W
+from kiosk.ui.layout import MIN_GAP, MIN_TARGET, PRIMARY_H, PRIMARY_W, Metrics
+from kiosk.ui.screen import LAST_RESORT
 
 LONG_STAFF_MESSAGE = (
     "カードを読み取り機の上に置いたまま、うごかさずに 5秒ほど お待ちください。すぐに そちらへ 行きます。"
@@ -62,6 +63,13 @@ def layout_problems(screen, view: ScreenView, size: tuple[int, int]) -> list[str
     buttons = [x for x in widgets if isinstance(x, KioskButton)]
     texts = [x for x in widgets if isinstance(x, TextBox)]
     problems = []
+    # REQUIREMENTS: body text >= 40 px at 1920x1080 (at every text size: larger sizes never shrink below the
+    # standard one); smaller panels scale that down and may go 15% below it as a last resort (long English)
+    m = Metrics.of(w, h, view.text_size)
+    floor = m.min_body if (w, h) == (1920, 1080) else round(m.min_body * LAST_RESORT)
+    for x in texts + buttons:
+        if x.text and x.font_size < floor:
+            problems.append(f"text drawn at {x.font_size}px, below the {floor}px minimum: {x.text[:30]!r}")
     for t in texts:
         if not t.fits():
             problems.append(f"text overflows its box: {t.text[:30]!r} texture {t.texture_size} box {t.size}")

@@ -93,10 +93,22 @@ def test_the_deploy_example_is_a_valid_configuration():
 def test_help_offers_are_configured_per_site():
     from kiosk.config import parse_config
 
-    config = parse_config({"site": "s", "kiosk_id": "k", "helpdesk_url": "http://127.0.0.1:9",
-                           "help_offers": {"quiet": True, "signals": ["repeat", "oscillation"], "repeats": 4}})
+    config = parse_config(
+        {
+            "site": "s",
+            "kiosk_id": "k",
+            "helpdesk_url": "http://127.0.0.1:9",
+            "help_offers": {"quiet": True, "signals": ["repeat", "oscillation"], "repeats": 4},
+        }
+    )
     stuck = config.guide_settings().stuck
     assert stuck.quiet and stuck.enabled == frozenset({"repeat", "oscillation"}) and stuck.repeats == 4
     with pytest.raises(Exception, match="help_offers"):
-        parse_config({"site": "s", "kiosk_id": "k", "helpdesk_url": "http://127.0.0.1:9",
-                      "help_offers": {"signals": ["sneezing"]}})
+        parse_config(
+            {
+                "site": "s",
+                "kiosk_id": "k",
+                "helpdesk_url": "http://127.0.0.1:9",
+                "help_offers": {"signals": ["sneezing"]},
+            }
+        )
