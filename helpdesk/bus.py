@@ -1,10 +1,9 @@
 """The notification bus: queue changes and conversation messages, published once, delivered to listeners.
 
-One interface, `NotificationBus`. `InMemoryBus` serves one process. A PostgreSQL backend would publish
-with `NOTIFY yorisoi_bus, '<json>'` after the commit and run one `LISTEN` connection per process that
-feeds the same local fan-out (`InMemoryBus.deliver`), so several server processes share one database;
-event ids would then come from the database (e.g. the row id of a small `bus_events` table) so that
-`Last-Event-ID` replay works across processes.
+One interface, `NotificationBus`. `InMemoryBus` serves one process; `helpdesk.bus_postgres.PostgresBus` serves
+several processes on one PostgreSQL. A listener that reconnects with `last_event_id` gets what it missed, or — when
+that can no longer be replayed (too old, from before a restart, or it fell too far behind) — one *reset* event
+(`is_reset(event)`): it must refetch the full state instead of trusting the stream. Events are never dropped silently.
 """
 
 from __future__ import annotations
@@ -12,12 +11,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import time
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 QUEUE_TOPIC = "queue"
+RESET_ACTION = "reset"
+
+
+def reset_event(topic: str, event_id: int, reason: str) -> BusEvent:
+    """The event that tells a listener to refetch: everything up to `event_id` is covered by a fresh fetch."""
+    return BusEvent(event_id, topic, {"action": RESET_ACTION, "reason": reason})
+
+
+def is_reset(event: BusEvent) -> bool:
+    """True for a reset event (refetch everything; the events before it cannot be replayed)."""
+    return event.payload.get("action") == RESET_ACTION and "escalation_id" not in event.payload
 
 
 def escalation_topic(escalation_id: str) -> str:
@@ -59,9 +70,14 @@ class NotificationBus(Protocol):
 @dataclass(eq=False)
 class _LocalSubscription:
     queue: asyncio.Queue[BusEvent] = field(default_factory=lambda: asyncio.Queue(maxsize=1000))
-    overflowed: bool = False
+    dropped: BusEvent | None = None
 
     async def next(self, timeout: float | None = None) -> BusEvent | None:
+        if self.dropped is not None:  # it fell behind: drop the backlog and say so once, instead of a silent gap
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            event, self.dropped = self.dropped, None
+            return reset_event(event.topic, event.id, "listener-fell-behind")
         try:
             return await asyncio.wait_for(self.queue.get(), timeout)
         except TimeoutError:
@@ -71,19 +87,26 @@ class _LocalSubscription:
         try:
             self.queue.put_nowait(event)
         except asyncio.QueueFull:
-            self.overflowed = True  # a stuck listener loses events rather than the server's memory
+            self.dropped = event  # a stuck listener gets a reset rather than costing the server's memory
 
 
 class InMemoryBus:
     """The single-process bus; keeps the last `retain` events per topic for Last-Event-ID replay.
 
+    Ids start from the clock in microseconds, so a restarted process numbers above its previous life and can tell
+    a console still holding an id of that life (nothing of it is kept) to refetch.
     Must be used from the event loop's thread (endpoints publish after their database work returns).
     """
 
-    def __init__(self, retain: int = 1000, replay_topics: tuple[str, ...] = (QUEUE_TOPIC,)) -> None:
-        self._ids = itertools.count(1)
+    def __init__(
+        self, retain: int = 1000, replay_topics: tuple[str, ...] = (QUEUE_TOPIC,), first_id: int | None = None
+    ) -> None:
+        first = time.time_ns() // 1000 if first_id is None else first_id
+        self._ids = itertools.count(first)
+        self._last_id = first - 1
         self._subscribers: dict[str, set[_LocalSubscription]] = {}
         self._retained: dict[str, deque[BusEvent]] = {topic: deque(maxlen=retain) for topic in replay_topics}
+        self._floor = dict.fromkeys(replay_topics, first - 1)  # newest id per topic that can no longer be replayed
 
     async def publish(self, topic: str, payload: dict[str, Any]) -> BusEvent:
         """Deliver `payload` to every current subscriber of `topic`."""
@@ -93,19 +116,31 @@ class InMemoryBus:
 
     def deliver(self, event: BusEvent) -> None:
         """Fan an event out locally (also the entry point for a cross-process backend's listener)."""
-        if event.topic in self._retained:  # only replayable topics keep history (bounded)
-            self._retained[event.topic].append(event)
+        self._last_id = max(self._last_id, event.id)
+        retained = self._retained.get(event.topic)
+        if retained is not None:  # only replayable topics keep history (bounded)
+            if len(retained) == retained.maxlen:
+                self._floor[event.topic] = retained[0].id if retained else event.id
+            retained.append(event)
         for subscriber in tuple(self._subscribers.get(event.topic, ())):
             subscriber.offer(event)
 
+    def reset_listeners(self, topic: str, event_id: int, reason: str) -> None:
+        """Tell every local listener of `topic` to refetch (e.g. after missing events while cut off)."""
+        for subscriber in tuple(self._subscribers.get(topic, ())):
+            subscriber.offer(reset_event(topic, event_id, reason))
+
     @contextlib.asynccontextmanager
     async def subscribe(self, topic: str, last_event_id: int | None = None) -> AsyncIterator[Subscription]:
-        """Listen to `topic`; with `last_event_id`, first replay the retained events after it."""
+        """Listen to `topic`; with `last_event_id`, first replay the retained events after it (or send a reset)."""
         subscription = _LocalSubscription()
-        if last_event_id is not None:
-            for event in self._retained.get(topic, ()):
-                if event.id > last_event_id:
-                    subscription.offer(event)
+        if last_event_id is not None and topic in self._retained:
+            if self._floor[topic] <= last_event_id <= self._last_id:
+                for event in self._retained[topic]:
+                    if event.id > last_event_id:
+                        subscription.offer(event)
+            else:
+                subscription.offer(reset_event(topic, self._last_id, "cannot-replay"))
         self._subscribers.setdefault(topic, set()).add(subscription)
         try:
             yield subscription

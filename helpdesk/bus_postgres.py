@@ -2,27 +2,62 @@
 
 Every process publishes with `pg_notify('yorisoi_bus', …)` and keeps one LISTEN connection (a daemon thread) that
 feeds its local fan-out, so a console connected to process B sees an escalation created through process A. Event
-ids come from one database sequence, so `Last-Event-ID` means the same thing in every process. A process keeps
-the recent events it heard for replay; a listener that lost its connection reconnects (events published while it
-was cut off reach the other processes, and its own consoles catch up from the database on their next refresh).
+ids come from one database sequence, so `Last-Event-ID` means the same thing in every process.
+
+Events of replayable topics (the queue) are also written to `bus_events` in the same statement that notifies, so a
+console that reconnects — to any process, including one that was just restarted — replays exactly what it missed
+from the database. Older events are trimmed (`trim`, run by the sweeper); a console whose Last-Event-ID is below
+what was trimmed, or from another database, gets a reset event and refetches. When the LISTEN connection was cut
+off, the process's listeners get a reset once it is back (they may have missed live events meanwhile).
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
+import datetime as dt
 import json
 import logging
 import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
-from helpdesk.bus import BusEvent, InMemoryBus, Subscription
+from helpdesk.bus import QUEUE_TOPIC, BusEvent, InMemoryBus, Subscription, is_reset, reset_event
 from helpdesk.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 CHANNEL = "yorisoi_bus"
 SEQUENCE = "yorisoi_bus_event_ids"
+REPLAY_TOPICS = (QUEUE_TOPIC,)
+REPLAY_LIMIT = 1000
+"""A console that missed more than this refetches instead (a refetch is cheaper than a flood of triggers)."""
+
+_NOTIFY = (
+    "pg_notify(%(channel)s, json_build_object('id', id, 'topic', %(topic)s::text, 'payload', %(payload)s::json)::text)"
+)
+_PUBLISH_REPLAYABLE = f"""
+WITH e AS (
+    INSERT INTO bus_events (id, topic, payload, created_at)
+    VALUES (nextval('{SEQUENCE}'), %(topic)s, %(payload)s, now()) RETURNING id
+)
+SELECT id, {_NOTIFY} FROM e"""
+_PUBLISH = f"SELECT id, {_NOTIFY} FROM (SELECT nextval('{SEQUENCE}') AS id) AS e"
+_MISSED = "SELECT id, payload FROM bus_events WHERE topic = %s AND id > %s ORDER BY id LIMIT %s"
+_BOUNDS = """
+SELECT (SELECT floor FROM bus_replay_floor WHERE topic = %(topic)s),
+       (SELECT max(id) FROM bus_events WHERE topic = %(topic)s)"""
+_TRIM = """
+WITH cut AS (
+    SELECT coalesce(
+        (SELECT id FROM bus_events WHERE created_at >= %(cutoff)s ORDER BY id LIMIT 1),
+        (SELECT max(id) + 1 FROM bus_events)
+    ) AS below
+), gone AS (
+    DELETE FROM bus_events WHERE id < (SELECT below FROM cut) RETURNING id, topic
+)
+INSERT INTO bus_replay_floor (topic, floor) SELECT topic, max(id) FROM gone GROUP BY topic
+ON CONFLICT (topic) DO UPDATE SET floor = greatest(bus_replay_floor.floor, excluded.floor)"""
 
 
 def psycopg_dsn(url: str) -> str:
@@ -32,11 +67,31 @@ def psycopg_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+class _Replaying:
+    """A subscription that first hands out the events read back from the database, then the live ones it has not
+    handed out yet (a live event may also have been read back: each id goes out once)."""
+
+    def __init__(self, missed: list[BusEvent], live: Subscription, after: int) -> None:
+        self._missed = collections.deque(missed)
+        self._live = live
+        self._after = max([after, *(e.id for e in missed if is_reset(e))])
+        self._sent = {e.id for e in missed}
+
+    async def next(self, timeout: float | None = None) -> BusEvent | None:
+        if self._missed:
+            return self._missed.popleft()
+        while True:
+            event = await self._live.next(timeout)
+            if event is None or (event.id > self._after and event.id not in self._sent):
+                return event
+
+
 class PostgresBus:
     """`NotificationBus` over LISTEN/NOTIFY; start it inside the server's event loop (the app's lifespan)."""
 
-    def __init__(self, url: str, *, retain: int = 1000) -> None:
-        self.local = InMemoryBus(retain)
+    def __init__(self, url: str, *, retain_s: float = 3600.0) -> None:
+        self.local = InMemoryBus(replay_topics=())
+        self.retain_s = retain_s
         self._dsn = psycopg_dsn(url)
         self._publisher: Any = None
         self._lock = threading.Lock()
@@ -63,49 +118,86 @@ class PostgresBus:
                 self._publisher = None
 
     async def publish(self, topic: str, payload: dict[str, Any]) -> BusEvent:
-        """Number the event from the shared sequence and NOTIFY every process (this one hears it too)."""
+        """Number the event from the shared sequence, keep it if replayable and NOTIFY every process (this one
+        hears it too), all in one statement."""
         return await asyncio.to_thread(self._notify, topic, payload)
 
-    def subscribe(
-        self, topic: str, last_event_id: int | None = None
-    ) -> contextlib.AbstractAsyncContextManager[Subscription]:
-        """Listen to `topic` in this process; with `last_event_id`, first replay the recent events after it."""
-        return self.local.subscribe(topic, last_event_id)
+    @contextlib.asynccontextmanager
+    async def subscribe(self, topic: str, last_event_id: int | None = None) -> AsyncIterator[Subscription]:
+        """Listen to `topic` in this process; with `last_event_id`, first replay what came after it from the
+        database (or a reset event when that is no longer possible)."""
+        async with self.local.subscribe(topic) as live:  # listening before reading back: nothing falls between
+            if last_event_id is None or topic not in REPLAY_TOPICS:
+                yield live
+            else:
+                missed = await asyncio.to_thread(self._missed, topic, last_event_id)
+                yield _Replaying(missed, live, last_event_id)
 
     def subscriber_count(self, topic: str) -> int:
         """How many listeners a topic has in this process."""
         return self.local.subscriber_count(topic)
 
+    def trim(self) -> None:
+        """Forget replayable events older than `retain_s` and raise the replay floor to match."""
+        cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=self.retain_s)
+        self._execute(_TRIM, {"cutoff": cutoff})
+
     def _notify(self, topic: str, payload: dict[str, Any]) -> BusEvent:
+        body = json.dumps(payload, separators=(",", ":"))
+        statement = _PUBLISH_REPLAYABLE if topic in REPLAY_TOPICS else _PUBLISH
+        event_id = self._execute(statement, {"channel": CHANNEL, "topic": topic, "payload": body})[0][0]
+        return BusEvent(event_id, topic, payload)
+
+    def _missed(self, topic: str, after: int) -> list[BusEvent]:
+        """The events of `topic` after `after`, oldest first, or [reset] when they cannot all be replayed."""
+        try:
+            rows = self._execute(_MISSED, (topic, after, REPLAY_LIMIT + 1))
+            floor, newest = self._execute(_BOUNDS, {"topic": topic})[0]  # read after the rows: a trim in between
+        except DatabaseUnavailable:  # only raises the floor, so the worst case is a needless reset
+            return [reset_event(topic, after, "database-unavailable")]
+        floor, newest = floor or 0, newest or 0
+        if after < floor or after > max(floor, newest) or len(rows) > REPLAY_LIMIT:
+            return [reset_event(topic, max(floor, newest), "cannot-replay")]
+        return [BusEvent(int(event_id), topic, json.loads(payload)) for event_id, payload in rows]
+
+    def _execute(self, statement: str, params: Any) -> list[tuple]:
         import psycopg
 
         with self._lock:
             try:
                 if self._publisher is None or self._publisher.closed:
                     self._publisher = psycopg.connect(self._dsn, autocommit=True, connect_timeout=5)
-                event_id = self._publisher.execute(f"SELECT nextval('{SEQUENCE}')").fetchone()[0]
-                body = json.dumps({"id": event_id, "topic": topic, "payload": payload}, separators=(",", ":"))
-                self._publisher.execute("SELECT pg_notify(%s, %s)", (CHANNEL, body))
+                cursor = self._publisher.execute(statement, params)
+                return cursor.fetchall() if cursor.description else []
             except psycopg.OperationalError as exc:
                 self._publisher = None
                 raise DatabaseUnavailable("the notification bus cannot reach PostgreSQL") from exc
-        return BusEvent(event_id, topic, payload)
 
     def _listen_forever(self) -> None:
         import psycopg
 
+        cut_off = False
         while not self._stop.is_set():
             try:
                 with psycopg.connect(self._dsn, autocommit=True, connect_timeout=5) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
+                    if cut_off:  # live events may have passed by meanwhile: tell the listeners to refetch
+                        self._reset_listeners(conn)
                     self.listening.set()
                     while not self._stop.is_set():
                         for notify in conn.notifies(timeout=1.0):
                             self._deliver(notify.payload)
             except psycopg.Error as exc:
+                cut_off = True
                 self.listening.clear()
                 log.warning("notification bus: %s; reconnecting", type(exc).__name__)
                 self._stop.wait(1.0)
+
+    def _reset_listeners(self, conn: Any) -> None:
+        for topic in REPLAY_TOPICS:
+            newest = conn.execute("SELECT coalesce(max(id), 0) FROM bus_events WHERE topic = %s", (topic,)).fetchone()
+            if self._loop is not None:
+                self._loop.call_soon_threadsafe(self.local.reset_listeners, topic, int(newest[0]), "bus-reconnected")
 
     def _deliver(self, raw: str) -> None:
         try:

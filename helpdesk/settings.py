@@ -37,6 +37,9 @@ class HelpdeskSettings(BaseSettings):
     kiosk_auth_cache_s: float = Field(default=5.0, ge=0)
     """How long a kiosk key check is remembered; a revocation from another process takes effect within this."""
     long_poll_max_s: float = Field(default=25.0, ge=0)
+    bus_replay_s: float = Field(default=3600.0, ge=60)
+    """PostgreSQL: how long queue events are kept so a reconnecting console (to any process) replays what it
+    missed; a console away longer gets a reset and refetches the queue."""
     login_max_failures: int = Field(default=5, ge=1)
     login_window_s: int = Field(default=900, ge=1)
     session_max_age_s: int = Field(default=8 * 3600, ge=60)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -192,3 +193,32 @@ session_events = Table(
     Column("received_at", UTCDateTime, nullable=False),
     Index("ix_session_events_procedure_at", "procedure_id", "at"),
 )
+
+# Cross-process helpers for several server processes on PostgreSQL (migration 0003); unused on SQLite.
+bus_events = Table(
+    "bus_events",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("topic", String(100), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+"""Recent events of replayable topics (the queue), so a console reconnecting to any process catches up."""
+
+bus_replay_floor = Table(
+    "bus_replay_floor",
+    metadata,
+    Column("topic", String(100), primary_key=True),
+    Column("floor", BigInteger, nullable=False),
+)
+"""Per topic, the newest event id trimmed away: a console whose Last-Event-ID is below it must refetch."""
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key_hash", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_login_failures_key_hash_at", "key_hash", "at"),
+)
+"""Failed staff logins (login or address, hashed), shared by every server process for the login throttle."""

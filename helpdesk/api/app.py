@@ -39,7 +39,7 @@ def create_app(
     `web=False` serves the JSON API alone (no staff console or trainer pages)."""
     settings = settings or HelpdeskSettings()
     db = database or Database(settings.resolved_database_url(), busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-    bus = PostgresBus(db.url) if db.url.startswith("postgresql") else InMemoryBus()
+    bus = PostgresBus(db.url, retain_s=settings.bus_replay_s) if db.url.startswith("postgresql") else InMemoryBus()
     svc = Services(settings=settings, db=db, bus=bus)
 
     @contextlib.asynccontextmanager
@@ -123,6 +123,12 @@ async def _sweep_forever(svc: Services) -> None:
             continue
         for change in changes:
             await escalations.publish(svc, change)
+        trim = getattr(svc.bus, "trim", None)  # the PostgreSQL bus keeps replayable events in a table
+        if trim is not None:
+            try:
+                await svc.run(trim)
+            except Exception as exc:
+                log.warning("bus trim failed: %s", type(exc).__name__)
 
 
 def app_from_environment() -> FastAPI:

@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 from helpdesk.api.deps import ServicesDep, StaffDep
 from helpdesk.api.errors import ERROR_RESPONSES
 from helpdesk.api.models import EscalationView, QueueView
-from helpdesk.bus import QUEUE_TOPIC
+from helpdesk.bus import QUEUE_TOPIC, is_reset
 from helpdesk.principals import StaffPrincipal
 from helpdesk.store.escalations import audit_view
 from helpdesk.store.queue import queue_view
@@ -23,6 +23,8 @@ router = APIRouter(prefix="/queue", tags=["queue"], responses=ERROR_RESPONSES)
 StatusFilter = Literal["waiting", "claimed", "resolved", "cancelled", "abandoned"]
 SiteFilter = Annotated[list[Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]], Query()]
 KEEPALIVE_S = 15.0
+RETRY_MS = 1000
+"""How soon a browser reconnects after the stream broke (a restart, a proxy): replay makes it lossless."""
 
 
 @router.get("", response_model=QueueView)
@@ -50,7 +52,10 @@ async def stream_queue(
     svc: ServicesDep,
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
 ) -> StreamingResponse:
-    """Queue changes of your sites as Server-Sent Events; reconnect with Last-Event-ID to catch up."""
+    """Queue changes of your sites as Server-Sent Events; reconnect with Last-Event-ID to catch up.
+
+    When what you missed cannot be replayed (too old, or the stream fell behind) an `event: reset` comes instead:
+    refetch the queue (GET /queue), then carry on with the stream."""
     after = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
     return StreamingResponse(
         _events(request, svc, member, after),
@@ -61,11 +66,14 @@ async def stream_queue(
 
 async def _events(request: Request, svc, member: StaffPrincipal, after: int | None) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
     async with svc.bus.subscribe(QUEUE_TOPIC, last_event_id=after) as subscription:
-        yield ": connected\n\n"
+        yield f": connected\nretry: {RETRY_MS}\n\n"
         while not await request.is_disconnected():
             event = await subscription.next(timeout=KEEPALIVE_S)
             if event is None:
                 yield ": keep-alive\n\n"
+                continue
+            if is_reset(event):
+                yield f"id: {event.id}\nevent: reset\ndata: {json.dumps(event.payload)}\n\n"
                 continue
             if event.payload.get("site_id") not in member.site_ids:
                 continue

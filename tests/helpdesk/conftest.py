@@ -106,8 +106,8 @@ def reset_postgres(url: str, keys: dict[str, str]) -> None:
     with db.write() as conn:
         conn.execute(
             text(
-                "TRUNCATE messages, escalations, audit_entries, session_events, staff_sessions, api_tokens"
-                " RESTART IDENTITY CASCADE"
+                "TRUNCATE messages, escalations, audit_entries, session_events, staff_sessions, api_tokens,"
+                " bus_events, bus_replay_floor, login_failures RESTART IDENTITY CASCADE"
             )
         )
         conn.execute(text("UPDATE staff SET disabled_at = NULL"))

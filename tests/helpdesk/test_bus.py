@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from helpdesk.bus import QUEUE_TOPIC, InMemoryBus, escalation_topic
+from helpdesk.bus import QUEUE_TOPIC, InMemoryBus, escalation_topic, is_reset
 
 
 def test_subscribers_get_events_of_their_topic_only() -> None:
@@ -30,5 +30,48 @@ def test_last_event_id_replays_what_was_missed() -> None:
             replayed = [await sub.next(timeout=1), await sub.next(timeout=1)]
             assert [e.payload["n"] for e in replayed] == [3, 4]
             assert await sub.next(timeout=0.05) is None
+
+    asyncio.run(scenario())
+
+
+def test_a_last_event_id_too_old_to_replay_gets_a_reset_not_a_gap() -> None:
+    async def scenario() -> None:
+        bus = InMemoryBus(retain=3)
+        events = [await bus.publish(QUEUE_TOPIC, {"n": n}) for n in range(5)]
+        async with bus.subscribe(QUEUE_TOPIC, last_event_id=events[0].id) as sub:  # events[1] is gone
+            first = await sub.next(timeout=1)
+            assert is_reset(first) and first.id == events[-1].id
+            assert await sub.next(timeout=0.05) is None
+            later = await bus.publish(QUEUE_TOPIC, {"n": 5})
+            assert await sub.next(timeout=1) == later
+
+    asyncio.run(scenario())
+
+
+def test_a_restarted_process_resets_a_console_of_its_previous_life() -> None:
+    async def scenario() -> None:
+        before = InMemoryBus()
+        seen = [await before.publish(QUEUE_TOPIC, {"n": n}) for n in range(3)]
+        after = InMemoryBus()  # the process restarted: its memory is empty, its ids start above the old ones
+        fresh = await after.publish(QUEUE_TOPIC, {"n": 3})
+        assert fresh.id > seen[-1].id
+        async with after.subscribe(QUEUE_TOPIC, last_event_id=seen[-1].id) as sub:
+            assert is_reset(await sub.next(timeout=1))
+        async with after.subscribe(QUEUE_TOPIC, last_event_id=fresh.id + 5) as sub:  # an id never issued
+            assert is_reset(await sub.next(timeout=1))
+
+    asyncio.run(scenario())
+
+
+def test_a_listener_that_falls_behind_gets_one_reset_instead_of_a_silent_gap() -> None:
+    async def scenario() -> None:
+        bus = InMemoryBus()
+        async with bus.subscribe(QUEUE_TOPIC) as sub:
+            published = [await bus.publish(QUEUE_TOPIC, {"n": n}) for n in range(1005)]  # its queue holds 1000
+            first = await sub.next(timeout=1)
+            assert is_reset(first) and first.id == published[-1].id
+            assert await sub.next(timeout=0.05) is None  # the backlog the reset covers is gone
+            again = await bus.publish(QUEUE_TOPIC, {"n": "next"})
+            assert await sub.next(timeout=1) == again
 
     asyncio.run(scenario())

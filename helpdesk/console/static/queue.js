@@ -125,6 +125,8 @@
       live.className = "live off";
       Y.api("GET", "/api/v1/auth/me").catch(() => {}); // an ended session goes back to the login page
     });
+    // The server could not replay what this page missed (away too long, or it fell behind): refetch everything.
+    stream.addEventListener("reset", () => load());
     stream.addEventListener("queue", (event) => {
       const change = JSON.parse(event.data);
       if (filter.value && change.site_id !== filter.value) return;
