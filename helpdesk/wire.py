@@ -195,3 +195,54 @@ class StepThresholds(Response):
     min_sessions: int
     days: int
     step_seconds: dict[str, float]
+
+
+REPLAY_FORMAT = "yorisoi-replay"
+REPLAY_VERSION = 1
+"""Version of the session replay file; a kiosk refuses a file of another version (export again to match)."""
+
+TextSize = Literal["standard", "large", "largest"]
+
+
+class ReplayMoment(Request):
+    """One recorded event of a replayed session, seconds after the session started (no clock time)."""
+
+    offset_s: Annotated[float, Field(ge=0, le=86_400)]
+    action: Code
+    step_id: Identifier | None = None
+    outcome: Code | None = None
+
+
+class ReplayFrame(Request):
+    """A screen the resident saw: its step (None before the first step), when it appeared and for how long."""
+
+    step_id: Identifier | None = None
+    offset_s: Annotated[float, Field(ge=0, le=86_400)]
+    seconds: Annotated[float, Field(ge=0, le=86_400)]
+    moments: Annotated[list[ReplayMoment], Field(max_length=1000)] = []
+
+
+class ReplaySession(Request):
+    """One anonymised session to step through: no kiosk, no site, no clock time beyond the day, no free text."""
+
+    session_id: SessionId
+    procedure_id: Identifier | None = None
+    language: Language
+    text_size: TextSize | None = None
+    """The first text size the resident chose during the session (None: never changed)."""
+    day: dt.date
+    """The local calendar day of the session."""
+    outcome: Code | None = None
+    """How it ended (completed, counter, home, timeout, restart), None when no end was recorded."""
+    frames: Annotated[list[ReplayFrame], Field(min_length=1, max_length=2000)]
+
+
+class ReplayExport(Request):
+    """A file of sessions for `yorisoi kiosk --workshop FILE` (a trainer replays them on a projector).
+
+    Unknown fields are refused: a file carrying more than this contract allows is not read."""
+
+    format: Literal["yorisoi-replay"] = REPLAY_FORMAT
+    version: Literal[1] = REPLAY_VERSION
+    exported_at: AwareDatetime
+    sessions: Annotated[list[ReplaySession], Field(max_length=1000)]

@@ -18,6 +18,7 @@ PARTS: list[tuple[str, str, str]] = [
     ("demo", "kiosk.demo", "embedded helpdesk on SQLite + kiosk, ready to try"),
     ("report", "helpdesk.reports_cli", "trainer workshop report"),
     ("handout", "helpdesk.handout_cli", "printable handout for one procedure"),
+    ("replay", "helpdesk.replay_cli", "anonymised sessions as a file for a workshop kiosk"),
 ]
 
 

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, case, select
 
 from helpdesk.analytics.sql import Scope, event_filter
 from helpdesk.tables import session_events
+from helpdesk.wire import REPLAY_VERSION, ReplayExport, ReplayFrame, ReplayMoment, ReplaySession
 
 HELP_SCREENS = ("help-opened", "help-asked", "help-offered")
+
+_TIES = case((session_events.c.action == "step-shown", 1), (session_events.c.action == "session-end", 2), else_=0)
+"""Events stored with the same time: what closed a screen, then the screen that followed, then the end (the
+databases return ties in any order, and PostgreSQL does)."""
 
 
 @dataclass(frozen=True)
@@ -48,16 +55,35 @@ class Replay:
     moments: tuple[Moment, ...]
 
 
-def load(conn: Connection, session_id: str) -> Replay | None:
-    """The session's replay, or None when no such session is stored."""
+def load(conn: Connection, session_id: str, *, timezone: str = "UTC") -> Replay | None:
+    """The session's replay, or None when no such session is stored (`day` is the day in `timezone`)."""
     e = session_events
     rows = conn.execute(
         select(e.c.procedure_id, e.c.step_id, e.c.action, e.c.outcome, e.c.at, e.c.site_id)
         .where(e.c.session_id == session_id)
-        .order_by(e.c.at)
+        .order_by(e.c.at, _TIES, e.c.event_id)
     ).all()
-    if not rows:
-        return None
+    return _replay(session_id, rows, timezone) if rows else None
+
+
+def load_many(conn: Connection, session_ids: Sequence[str], *, timezone: str = "UTC") -> list[Replay]:
+    """The replays of these sessions in the order given, read in one query (unknown ids are left out)."""
+    if not session_ids:
+        return []
+    e = session_events
+    rows = conn.execute(
+        select(e.c.session_id, e.c.procedure_id, e.c.step_id, e.c.action, e.c.outcome, e.c.at, e.c.site_id)
+        .where(e.c.session_id.in_(list(session_ids)))
+        .order_by(e.c.session_id, e.c.at, _TIES, e.c.event_id)
+    ).all()
+    by_session: dict[str, list] = {}
+    for row in rows:
+        by_session.setdefault(row.session_id, []).append(row)
+    return [_replay(sid, by_session[sid], timezone) for sid in dict.fromkeys(session_ids) if sid in by_session]
+
+
+def _replay(session_id: str, rows: Sequence, timezone: str) -> Replay:
+    """Build a replay from a session's rows in time order."""
     start = rows[0].at
     moments = tuple(Moment(round((r.at - start).total_seconds(), 1), r.action, r.step_id, r.outcome) for r in rows)
     language = next((r.outcome for r in rows if r.action == "session-start" and r.outcome), "ja")
@@ -68,7 +94,7 @@ def load(conn: Connection, session_id: str) -> Replay | None:
         procedure_id=procedure_id,
         language=language,
         site_id=rows[0].site_id,
-        day=start.date(),
+        day=start.astimezone(ZoneInfo(timezone)).date(),
         outcome=ending,
         frames=frames(moments),
         moments=moments,
@@ -116,3 +142,37 @@ def recent_sessions(conn: Connection, scope: Scope, limit: int = 50) -> list[dic
         .limit(limit)
     )
     return [dict(r._mapping) for r in rows]
+
+
+def to_export(replays: Iterable[Replay], exported_at: dt.datetime) -> ReplayExport:
+    """The replays as a workshop file for `yorisoi kiosk --workshop` (no site, no kiosk, no clock time)."""
+    sessions = []
+    for r in replays:
+        if not r.frames:
+            continue
+        size = next((m.outcome for m in r.moments if m.action == "text-size" and m.outcome), None)
+        sessions.append(
+            ReplaySession(
+                session_id=r.session_id,
+                procedure_id=r.procedure_id,
+                language=r.language if r.language in ("ja", "ja-easy", "en") else "ja",
+                text_size=size if size in ("standard", "large", "largest") else None,
+                day=r.day,
+                outcome=r.outcome,
+                frames=[_frame(f) for f in r.frames],
+            )
+        )
+    return ReplayExport(version=REPLAY_VERSION, exported_at=exported_at, sessions=sessions)
+
+
+def _frame(frame: Frame) -> ReplayFrame:
+    moments = [
+        ReplayMoment(offset_s=m.offset_s, action=m.action, step_id=m.step_id, outcome=m.outcome) for m in frame.moments
+    ]
+    return ReplayFrame(step_id=frame.step_id, offset_s=frame.offset_s, seconds=frame.seconds, moments=moments)
+
+
+def export_recent(conn: Connection, scope: Scope, *, limit: int = 50, timezone: str = "UTC") -> ReplayExport:
+    """The latest `limit` ended sessions in scope as a workshop file (newest first)."""
+    ids = [row["session_id"] for row in recent_sessions(conn, scope, limit)]
+    return to_export(load_many(conn, ids, timezone=timezone), dt.datetime.now(dt.UTC))

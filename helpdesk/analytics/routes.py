@@ -166,6 +166,28 @@ def build_router(procedures: dict[str, Procedure], settings: AnalyticsSettings) 
         found = await svc.run(_recent, svc, filters.scope(settings))
         return HTMLResponse(views.sessions_page(found, procedures, query=filters.query()))
 
+    @router.get("/trainer/sessions.json", include_in_schema=False)
+    async def sessions_export(
+        _member: TrainerDep,
+        svc: ServicesDep,
+        filters: FiltersDep,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    ) -> Response:
+        """The latest ended sessions in the filters as a workshop file for `yorisoi kiosk --workshop`."""
+        found = await svc.run(_export_recent, svc, filters.scope(settings), limit, settings.timezone)
+        return _download(found.model_dump_json().encode("utf-8"), "application/json", "workshop-replay.json")
+
+    @router.get("/trainer/sessions/{session_id}.json", include_in_schema=False)
+    async def session_export(
+        session_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{8,64}$")], _member: TrainerDep, svc: ServicesDep
+    ) -> Response:
+        """One session as a workshop file."""
+        found = await svc.run(_replay, svc, session_id, settings.timezone)
+        if found is None or not found.frames:
+            raise NotFound("no such session")
+        body = replay.to_export([found], dt.datetime.now(dt.UTC)).model_dump_json().encode("utf-8")
+        return _download(body, "application/json", f"replay-{session_id[:12]}.json")
+
     @router.get("/trainer/sessions/{session_id}", response_class=HTMLResponse, include_in_schema=False)
     async def replay_page(
         session_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{8,64}$")],
@@ -173,7 +195,7 @@ def build_router(procedures: dict[str, Procedure], settings: AnalyticsSettings) 
         svc: ServicesDep,
         frame: Annotated[int | None, Query(ge=0, le=100_000)] = None,
     ) -> HTMLResponse:
-        found = await svc.run(_replay, svc, session_id)
+        found = await svc.run(_replay, svc, session_id, settings.timezone)
         if found is None or not found.frames:
             raise NotFound("no such session")
         return HTMLResponse(views.replay_page(found, procedures, frame))
@@ -243,9 +265,14 @@ def _recent(svc, scope: Scope) -> list[dict]:  # type: ignore[no-untyped-def]
         return replay.recent_sessions(conn, scope)
 
 
-def _replay(svc, session_id: str) -> replay.Replay | None:  # type: ignore[no-untyped-def]
+def _replay(svc, session_id: str, timezone: str) -> replay.Replay | None:  # type: ignore[no-untyped-def]
     with svc.db.read() as conn:
-        return replay.load(conn, session_id)
+        return replay.load(conn, session_id, timezone=timezone)
+
+
+def _export_recent(svc, scope: Scope, limit: int, timezone: str):  # type: ignore[no-untyped-def]
+    with svc.db.read() as conn:
+        return replay.export_recent(conn, scope, limit=limit, timezone=timezone)
 
 
 def _thresholds(svc, scope: Scope, min_sessions: int, ends: frozenset[str]) -> dict[str, float]:  # type: ignore[no-untyped-def]
