@@ -84,6 +84,9 @@ class WorkshopScreen(FloatLayout):
         self.sessions, self.procedures, self.guide = list(sessions), procedures, guide
         self.speaker, self.theme = speaker, theme
         self.resident = KioskScreen(lambda _action: None, picture_dir, theme, size=REFERENCE, size_hint=(None, None))
+        self.stage = Stage(
+            do_rotation=False, do_scale=False, do_translation=False, size=REFERENCE, size_hint=(None, None)
+        )
         self.summaries = [summary(s, procedures) for s in self.sessions]
         self.mode = "list"
         self.selected = 0
@@ -92,6 +95,7 @@ class WorkshopScreen(FloatLayout):
         self.index = 0
         self.speed: float | None = None
         self._auto = None
+        self._controls: dict = {}
         self.show_list()
 
     # --- picker --------------------------------------------------------------------------------------------------
@@ -195,13 +199,11 @@ class WorkshopScreen(FloatLayout):
         k = (h - strip_h) / REFERENCE[1]
         self.clear_widgets()
         self.add_widget(Fill((0, 0, w, h), STRIP_BG))
+        self.stage.remove_widget(self.resident)  # drawn outside the scaled stage: Scatter recomputes less
         self.resident.show(frame.view, REFERENCE)
-        if self.resident.parent is not None:
-            self.resident.parent.remove_widget(self.resident)
-        stage = Stage(do_rotation=False, do_scale=False, do_translation=False, size=REFERENCE, size_hint=(None, None))
-        stage.scale, stage.pos = k, (0, strip_h)
-        stage.add_widget(self.resident)
-        self.add_widget(stage)
+        self.stage.add_widget(self.resident)
+        self.stage.scale, self.stage.pos = k, (0, strip_h)
+        self.add_widget(self.stage)
         self._side((REFERENCE[0] * k, strip_h, w - REFERENCE[0] * k, h - strip_h), frame, s)
         self._strip((0, 0, w, strip_h), frame, s)
         if speak:
@@ -259,7 +261,11 @@ class WorkshopScreen(FloatLayout):
     def _control(self, button_id: str, label: str, action, box, s: float, style=None) -> KioskButton:
         t = self.theme
         style = style or (t.secondary_bg, t.secondary_text, t.border, 3)
-        button = KioskButton(button_id, label, action, "secondary", box, style, round(44 * s), self._on_control)
+        key = (button_id, label, action, tuple(box), style, round(44 * s))
+        button = self._controls.get(key)  # the same control on the next screen is reused, not rebuilt
+        if button is None:
+            button = KioskButton(button_id, label, action, "secondary", box, style, round(44 * s), self._on_control)
+            self._controls[key] = button
         self.add_widget(button)
         return button
 

@@ -103,3 +103,21 @@ def test_the_workshop_window_runs_and_contacts_no_helpdesk(tmp_path) -> None:
         helpdesk.close()
     assert helpdesk.requests == []
     assert not outbox.exists()
+
+
+def test_voice_comes_from_the_kiosk_speaker_unless_switched_off(monkeypatch) -> None:
+    import voice
+    import voice.speaker
+    from kiosk.config import parse_config
+    from kiosk.ui.workshop_app import workshop_speaker
+
+    made = object()
+    monkeypatch.setattr(voice.speaker, "create_speaker", lambda *a, **kw: made)
+    base = {"site": "北", "kiosk_id": "kita-1", "helpdesk_url": "http://127.0.0.1:9"}
+    assert workshop_speaker(parse_config({**base, "voice": True}), True) is made
+    for config, flag in (
+        (parse_config({**base, "voice": True}), False),
+        (parse_config({**base, "voice": False}), True),
+    ):
+        silent = workshop_speaker(config, flag)
+        assert isinstance(silent, voice.NullSpeaker) and not silent.status().available
