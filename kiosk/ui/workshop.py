@@ -8,7 +8,7 @@ Nothing here records, escalates or talks to a helpdesk: there is no runtime, jou
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from kivy.clock import Clock
@@ -48,6 +48,7 @@ KEYS = {
     27: "list",  # Esc
     278: "list",  # Home
     112: "auto",  # p
+    113: "quit",  # q (a full-screen window has no close button)
 }
 
 
@@ -96,6 +97,7 @@ class WorkshopScreen(FloatLayout):
         self.speed: float | None = None
         self._auto = None
         self._controls: dict = {}
+        self.on_quit: Callable[[], None] | None = None
         self.show_list()
 
     # --- picker --------------------------------------------------------------------------------------------------
@@ -276,8 +278,11 @@ class WorkshopScreen(FloatLayout):
             self.command(action)
 
     def command(self, name: str) -> None:
-        """One trainer command: next, previous, open, up, down, list, auto, next-page, prev-page."""
-        if self.mode == "list":
+        """One trainer command: next, previous, open, up, down, list, auto, next-page, prev-page, quit."""
+        if name == "quit":
+            if self.on_quit is not None:
+                self.on_quit()
+        elif self.mode == "list":
             self._list_command(name)
         elif name == "next":
             if self.index + 1 < len(self.frames):
@@ -313,7 +318,7 @@ class WorkshopScreen(FloatLayout):
             self.open_session(self.selected)
 
     def on_key(self, _window, key: int, *_args) -> bool:
-        """Keyboard and presenter clicker: arrows, Page Up/Down, space, Enter, Esc/Home (list), p (auto-play)."""
+        """Keyboard and presenter clicker: arrows, Page Up/Down, space, Enter, Esc/Home (list), p (auto-play), q."""
         name = KEYS.get(key)
         if name is None:
             return False

@@ -55,6 +55,7 @@ def run_workshop(config: KioskConfig, export, procedures, *, voice_on: bool = Tr
             root = build_workshop(config, export, procedures, speaker=workshop_speaker(config, voice_on))
             root.size_hint = (1, 1)
             root.bind(size=lambda *_a: root.redraw())
+            root.on_quit = self.stop
             holder.append(root)
             attach_keyboard(Window, root)
             return root

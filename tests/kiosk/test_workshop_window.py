@@ -25,7 +25,7 @@ PROCEDURES = load_catalog().procedures
 PID = "konbini-juminhyo"
 NOW = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)
 COMPARED = ("screen", "language", "text_size", "title", "blocks", "buttons", "bar", "picture", "progress", "qr_url")
-KEY_RIGHT, KEY_LEFT, KEY_DOWN, KEY_SPACE, KEY_ESC = 275, 276, 274, 32, 27
+KEY_RIGHT, KEY_LEFT, KEY_DOWN, KEY_SPACE, KEY_ESC, KEY_Q = 275, 276, 274, 32, 27, 113
 
 
 class CountingServer:
@@ -237,6 +237,10 @@ def test_trainer_picks_a_session_and_steps_through_it_without_any_traffic(
 
         press(window, KEY_ESC)
         assert root.mode == "list" and root.selected == 1
+        quit_asked: list[bool] = []
+        root.on_quit = lambda: quit_asked.append(True)
+        press(window, KEY_Q)
+        assert quit_asked == [True]
     finally:
         detach()
         root.close()
