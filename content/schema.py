@@ -17,6 +17,10 @@ LANGUAGES: tuple[str, ...] = ("ja", "ja-easy", "en")
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 """Lower-case ids (procedure, step, choice, need): stable keys for logs and analytics."""
 
+RESERVED_IDS = frozenset({"none"})
+"""Ids no procedure or step may take: the helpdesk wire uses `none` for "help asked before a procedure was chosen"
+(`helpdesk.wire.NO_PLACE`)."""
+
 SITE_PLACEHOLDER = re.compile(r"\{site\.([a-z_][a-z0-9_]*)\}")
 """`{site.counter_hours}` in a text is filled from the site's settings by the kiosk."""
 
@@ -171,6 +175,13 @@ class Procedure(Strict):
     source: Source | None = Field(default=None, description="Required except for practice procedures")
     site_settings: list[SiteSetting] = Field(default_factory=list)
     steps: list[Step] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _no_reserved_ids(self) -> Procedure:
+        for found in [self.id, *(step.id for step in self.steps)]:
+            if found in RESERVED_IDS:
+                raise ValueError(f"'{found}' is reserved (it means 'no procedure yet' to the helpdesk): rename it")
+        return self
 
     @model_validator(mode="after")
     def _source_unless_practice(self) -> Procedure:

@@ -77,8 +77,15 @@ class PathStep(Request):
     seconds: Annotated[float, Field(ge=0, le=86_400)]
 
 
+NO_PLACE = "none"
+"""Procedure and step id of a help request made before the resident chose a procedure (the catalog, the start
+screen): no content procedure or step may use it (`content.schema.RESERVED_IDS`)."""
+
+
 class EscalationRequest(Request):
-    """A kiosk asks for a staff member. Sent with an `Idempotency-Key` header; retries reuse the key."""
+    """A kiosk asks for a staff member. Sent with an `Idempotency-Key` header; retries reuse the key.
+
+    `procedure_id`/`step_id` are `NO_PLACE` when help was asked before a procedure was chosen."""
 
     session_id: SessionId
     procedure_id: Identifier

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from helpdesk.wire import EscalationRequest, EscalationStatus, PathStep
+from helpdesk.wire import NO_PLACE, EscalationRequest, EscalationStatus, PathStep
 from kiosk.courier import Courier
 from kiosk.guide import Escalate
 from kiosk.guide import actions as a
@@ -20,7 +20,6 @@ log = logging.getLogger(__name__)
 
 ENDED = ("resolved", "cancelled", "abandoned")
 BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
-NO_PLACE = "none"  # the wire needs ids; help asked from the catalog has no procedure or step yet
 
 
 def request_of(effect: Escalate) -> EscalationRequest:

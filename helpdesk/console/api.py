@@ -26,7 +26,7 @@ async def titles(request: Request, _member: StaffDep) -> dict[str, Any]:
     lang = screens.staff_language(pick(request.cookies.get(LANG_COOKIE)))
     return {
         pid: {"title": screens.procedure_title(catalog, pid, lang), "steps": screens.step_titles(catalog, pid, lang)}
-        for pid in catalog.procedures
+        for pid in [*catalog.procedures, screens.NO_PLACE]
     }
 
 

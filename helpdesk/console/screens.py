@@ -6,8 +6,14 @@ from typing import Any
 
 from content.loader import Catalog
 from content.schema import Localized, Procedure
+from helpdesk.wire import NO_PLACE
 
 PICTURES_URL = "/console/pictures/"
+NO_PLACE_TITLES = {
+    "ja": ("手続きを選ぶ前", "手続きの一覧の画面"),
+    "en": ("Before choosing a procedure", "The list of procedures"),
+}
+"""What staff read for a help request made before the resident chose a procedure (`NO_PLACE`)."""
 
 
 def _text(value: Localized | None, language: str) -> str | None:
@@ -38,12 +44,16 @@ def step_screen(catalog: Catalog, procedure_id: str, step_id: str, language: str
 
 def procedure_title(catalog: Catalog, procedure_id: str, language: str) -> str:
     """The procedure's title in `language`, or its id when the content does not have it."""
+    if procedure_id == NO_PLACE:
+        return NO_PLACE_TITLES[language][0]
     procedure = catalog.procedures.get(procedure_id)
     return procedure.title.get(language) if procedure else procedure_id
 
 
 def step_titles(catalog: Catalog, procedure_id: str, language: str) -> dict[str, str]:
     """Step id → title in `language` (empty when the procedure is unknown)."""
+    if procedure_id == NO_PLACE:
+        return {NO_PLACE: NO_PLACE_TITLES[language][1]}
     procedure: Procedure | None = catalog.procedures.get(procedure_id)
     if procedure is None:
         return {}

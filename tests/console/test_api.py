@@ -71,3 +71,17 @@ def test_titles_follow_the_console_language(helpdesk) -> None:
     assert japanese["title"] == procedure.title.get("ja")
     assert english["title"] == procedure.title.get("en")
     assert english["steps"]["pay"] == procedure.step("pay").title.get("en")
+
+
+def test_help_asked_before_choosing_a_procedure_reads_as_such(helpdesk) -> None:
+    """A help request from the catalog (wire ids `none`) shows staff where the resident is, not `none / none`."""
+    escalation = helpdesk.escalate("north-1", procedure_id="none", step_id="none", reason="other")
+    staff = helpdesk.staff_session("alice")
+    body = staff.get(f"{helpdesk.base_url}/console/api/escalations/{escalation['id']}").json()
+    assert (body["procedure_title"], body["step_title"], body["screen"]) == (
+        "手続きを選ぶ前",
+        "手続きの一覧の画面",
+        None,
+    )
+    titles = staff.get(f"{helpdesk.base_url}/console/api/titles").json()
+    assert titles["none"] == {"title": "手続きを選ぶ前", "steps": {"none": "手続きの一覧の画面"}}

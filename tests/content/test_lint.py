@@ -117,3 +117,15 @@ def test_schema_export_is_json_schema(capsys):
     assert main(["content", "schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
     assert schema["title"] == "Procedure" and "steps" in schema["properties"]
+
+
+def test_reserved_id_none_is_refused(tmp_path):
+    """`none` means "no procedure yet" on the helpdesk wire, so no procedure or step may be called that."""
+    from helpdesk.wire import NO_PLACE
+
+    source = (BROKEN / "procedures" / "graph-problems.yaml").read_text(encoding="utf-8")
+    first = load_procedure(BROKEN / "procedures" / "graph-problems.yaml").steps[0].id
+    (tmp_path / "graph-problems.yaml").write_text(source.replace(f"id: {first}", f"id: {NO_PLACE}"), encoding="utf-8")
+    with pytest.raises(ContentError) as info:
+        load_procedure(tmp_path / "graph-problems.yaml")
+    assert "reserved" in str(info.value)

@@ -22,7 +22,11 @@
     const box = document.getElementById("kiosk-screen");
     box.setAttribute("lang", residentLang(ctx.language));
     const s = ctx.screen;
-    if (!s) { box.replaceChildren(Y.el("p", { text: `${ctx.procedure_id} / ${ctx.step_id}` })); return; }
+    if (!s) {  // before a procedure was chosen, or a procedure this helpdesk's content does not have
+      box.replaceChildren(Y.el("p", { class: "screen-title", lang: document.documentElement.lang,
+        text: `${ctx.procedure_title} — ${ctx.step_title}` }));
+      return;
+    }
     box.replaceChildren(...[
       Y.el("p", { class: "screen-where", lang: document.documentElement.lang, text: Y.label("where", s.where) }),
       Y.el("p", { class: "screen-title", text: s.title }),
