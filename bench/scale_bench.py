@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import socket
 import statistics
@@ -18,6 +19,9 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -78,74 +82,113 @@ def start_servers(url: str, count: int, log_dir: Path) -> tuple[list[subprocess.
     return processes, bases
 
 
-async def run_load(bases: list[str], keys: list[tuple[str, str]], rate: float, seconds: float) -> dict:
-    """Every kiosk escalates once and then long-polls its messages; meanwhile `rate` new escalations/s arrive."""
-    import httpx
+def escalation_body() -> dict:
+    """A valid escalation request."""
+    return {
+        "session_id": uuid.uuid4().hex,
+        "procedure_id": "konbini-juminhyo",
+        "step_id": "place-card",
+        "language": "ja",
+        "reason": "card-unreadable",
+        "path": [],
+    }
 
-    limits = httpx.Limits(max_connections=len(keys) + 200, max_keepalive_connections=len(keys) + 200)
-    stats = {"created": [], "create_errors": 0, "polls": 0, "poll_errors": 0}
+
+def _kind(exc: BaseException) -> str:
+    if isinstance(exc, httpx.HTTPStatusError):
+        return f"HTTP {exc.response.status_code}"
+    return type(exc).__name__
+
+
+async def create(client: httpx.AsyncClient, base: str, key: str, stats: dict) -> str | None:
+    """One escalation; its latency (or error kind) goes into `stats`."""
+    started = time.perf_counter()
+    try:
+        answer = await client.post(
+            f"{base}/api/v1/escalations",
+            json=escalation_body(),
+            headers={"Authorization": f"Bearer {key}", "Idempotency-Key": uuid.uuid4().hex},
+        )
+        answer.raise_for_status()
+    except httpx.HTTPError as exc:
+        stats["create_errors"][_kind(exc)] = stats["create_errors"].get(_kind(exc), 0) + 1
+        return None
+    stats["created"].append(time.perf_counter() - started)
+    return answer.json()["id"]
+
+
+async def hold_polls(bases: list[str], keys: list[tuple[str, str]], seconds: float, ready: Any) -> dict:
+    """Every kiosk escalates once and then long-polls its messages until the time is up."""
+    stats: dict = {"created": [], "create_errors": {}, "polls": 0, "poll_errors": {}}
     deadline = time.monotonic() + seconds
+    # httpx looks through its pool on every request: many small pools, not one pool of 500 connections.
+    clients = [
+        httpx.AsyncClient(timeout=httpx.Timeout(10, read=40), limits=httpx.Limits(max_connections=60))
+        for _ in range(0, len(keys), 50)
+    ]
 
-    def body() -> dict:
-        return {
-            "session_id": uuid.uuid4().hex,
-            "procedure_id": "konbini-juminhyo",
-            "step_id": "place-card",
-            "language": "ja",
-            "reason": "card-unreadable",
-            "path": [],
-        }
-
-    async with httpx.AsyncClient(timeout=httpx.Timeout(10, read=40), limits=limits) as client:
-
-        async def create(base: str, key: str) -> str | None:
-            started = time.perf_counter()
+    async def kiosk(n: int, kiosk_key: str) -> None:
+        base, client = bases[n % len(bases)], clients[n // 50]
+        escalation_id = await create(client, base, kiosk_key, stats)
+        after = 0
+        while escalation_id and time.monotonic() < deadline:
             try:
-                answer = await client.post(
-                    f"{base}/api/v1/escalations",
-                    json=body(),
-                    headers={"Authorization": f"Bearer {key}", "Idempotency-Key": uuid.uuid4().hex},
+                answer = await client.get(
+                    f"{base}/api/v1/escalations/{escalation_id}/messages",
+                    params={"after": after, "wait": 20},
+                    headers={"Authorization": f"Bearer {kiosk_key}"},
                 )
                 answer.raise_for_status()
-            except httpx.HTTPError:
-                stats["create_errors"] += 1
-                return None
-            stats["created"].append(time.perf_counter() - started)
-            return answer.json()["id"]
+                after = answer.json()["last_id"]
+                stats["polls"] += 1
+            except httpx.HTTPError as exc:
+                stats["poll_errors"][_kind(exc)] = stats["poll_errors"].get(_kind(exc), 0) + 1
+                await asyncio.sleep(1)
 
-        async def kiosk(n: int, kiosk_key: str) -> None:
-            base = bases[n % len(bases)]
-            escalation_id = await create(base, kiosk_key)
-            after = 0
-            while escalation_id and time.monotonic() < deadline:
-                try:
-                    answer = await client.get(
-                        f"{base}/api/v1/escalations/{escalation_id}/messages",
-                        params={"after": after, "wait": 20},
-                        headers={"Authorization": f"Bearer {kiosk_key}"},
-                    )
-                    answer.raise_for_status()
-                    after = answer.json()["last_id"]
-                    stats["polls"] += 1
-                except httpx.HTTPError:
-                    stats["poll_errors"] += 1
-                    await asyncio.sleep(1)
+    holders = [asyncio.create_task(kiosk(n, key)) for n, (_kid, key) in enumerate(keys)]
+    await asyncio.sleep(2)
+    ready.set()  # every kiosk has its long-poll going
+    await asyncio.gather(*holders)
+    for client in clients:
+        await client.aclose()
+    return stats
 
-        async def offered() -> None:
-            n, started = 0, time.monotonic()
-            pending = set()
-            while time.monotonic() < deadline:
-                _kiosk_id, key = keys[n % len(keys)]
-                pending.add(asyncio.create_task(create(bases[n % len(bases)], key)))
-                n += 1
-                await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
-            await asyncio.gather(*pending)
 
-        holders = [asyncio.create_task(kiosk(n, key)) for n, (_kid, key) in enumerate(keys)]
-        await asyncio.sleep(2)  # let every kiosk get its long-poll going
-        stats["created"].clear()
-        await offered()
-        await asyncio.gather(*holders)
+def _holders_process(bases: list[str], keys: list[tuple[str, str]], seconds: float, ready: Any, out: Any) -> None:
+    out.put(asyncio.run(hold_polls(bases, keys, seconds, ready)))
+
+
+async def offer_escalations(bases: list[str], keys: list[tuple[str, str]], rate: float, seconds: float) -> dict:
+    """`rate` new escalations a second for `seconds`, on schedule (each in its own task)."""
+    stats: dict = {"created": [], "create_errors": {}, "late_starts": 0}
+    async with httpx.AsyncClient(timeout=httpx.Timeout(10, read=40), limits=httpx.Limits(max_connections=200)) as c:
+        n, started, pending = 0, time.monotonic(), set()
+        while time.monotonic() < started + seconds:
+            _kiosk_id, key = keys[n % len(keys)]
+            pending.add(asyncio.create_task(create(c, bases[n % len(bases)], key, stats)))
+            n += 1
+            delay = started + n / rate - time.monotonic()
+            stats["late_starts"] += delay < -0.05  # the client itself fell behind its schedule
+            await asyncio.sleep(max(0.0, delay))
+        await asyncio.gather(*pending)
+    stats["offered"] = n
+    return stats
+
+
+def run_load(bases: list[str], keys: list[tuple[str, str]], rate: float, seconds: float) -> dict:
+    """The kiosks' long-polls in one client process, the offered escalations (timed) in this one, so the
+    figures measure the servers rather than one overloaded client event loop."""
+    context = multiprocessing.get_context("spawn")
+    ready, out = context.Event(), context.Queue()
+    holders = context.Process(target=_holders_process, args=(bases, keys, seconds + 4, ready, out))
+    holders.start()
+    if not ready.wait(120):
+        raise RuntimeError("the long-polling kiosks did not start")
+    stats = asyncio.run(offer_escalations(bases, keys, rate, seconds))
+    held = out.get(timeout=seconds + 120)
+    holders.join(30)
+    stats["polls"], stats["poll_errors"] = held["polls"], held["poll_errors"]
+    stats["kiosk_create_errors"] = held["create_errors"]
     return stats
 
 
@@ -165,7 +208,7 @@ def main() -> None:
     url, keys = prepare(args.postgres, args.kiosks)
     processes, bases = start_servers(url, args.processes, Path(tempfile.mkdtemp(prefix="yorisoi-scale-")))
     try:
-        stats = asyncio.run(run_load(bases, keys, args.rate, args.seconds))
+        stats = run_load(bases, keys, args.rate, args.seconds)
     finally:
         for process in processes:
             process.terminate()
@@ -175,9 +218,11 @@ def main() -> None:
     p95 = created[int(0.95 * (len(created) - 1))] * 1000 if created else float("nan")
     print(
         f"{args.processes} processes, {args.kiosks} kiosks long-polling, {args.rate:.0f} escalations/s offered "
-        f"for {args.seconds:.0f} s: created {len(created)} (p50 {statistics.median(created) * 1000:.1f} ms, "
-        f"p95 {p95:.1f} ms), create errors {stats['create_errors']}, long-polls answered {stats['polls']}, "
-        f"poll errors {stats['poll_errors']}"
+        f"for {args.seconds:.0f} s: offered {stats['offered']} (late starts {stats['late_starts']}), created "
+        f"{len(created)} (p50 {statistics.median(created) * 1000:.1f} ms, p95 {p95:.1f} ms), create errors "
+        f"{sum(stats['create_errors'].values())} {stats['create_errors'] or ''}, long-polls answered {stats['polls']}, "
+        f"poll errors {sum(stats['poll_errors'].values())} {stats['poll_errors'] or ''}, kiosk escalation errors "
+        f"{sum(stats['kiosk_create_errors'].values())}"
     )
 
 

@@ -30,19 +30,21 @@ log = logging.getLogger(__name__)
 CHANNEL = "yorisoi_bus"
 SEQUENCE = "yorisoi_bus_event_ids"
 REPLAY_TOPICS = (QUEUE_TOPIC,)
+BATCH_LIMIT = 500
+"""Most events sent in one statement."""
 REPLAY_LIMIT = 1000
 """A console that missed more than this refetches instead (a refetch is cheaper than a flood of triggers)."""
 
-_NOTIFY = (
-    "pg_notify(%(channel)s, json_build_object('id', id, 'topic', %(topic)s::text, 'payload', %(payload)s::json)::text)"
-)
-_PUBLISH_REPLAYABLE = f"""
-WITH e AS (
+_PUBLISH_BATCH = f"""
+WITH numbered AS MATERIALIZED (
+    SELECT nextval('{SEQUENCE}') AS id, topic, payload, n
+    FROM unnest(%(topics)s::text[], %(payloads)s::text[]) WITH ORDINALITY AS batch(topic, payload, n)
+), stored AS (
     INSERT INTO bus_events (id, topic, payload, created_at)
-    VALUES (nextval('{SEQUENCE}'), %(topic)s, %(payload)s, now()) RETURNING id
+    SELECT id, topic, payload, now() FROM numbered WHERE topic = ANY(%(replayable)s::text[])
 )
-SELECT id, {_NOTIFY} FROM e"""
-_PUBLISH = f"SELECT id, {_NOTIFY} FROM (SELECT nextval('{SEQUENCE}') AS id) AS e"
+SELECT n, id, pg_notify(%(channel)s, json_build_object('id', id, 'topic', topic, 'payload', payload::json)::text)
+FROM numbered ORDER BY n"""
 _MISSED = "SELECT id, payload FROM bus_events WHERE topic = %s AND id > %s ORDER BY id LIMIT %s"
 _BOUNDS = """
 SELECT (SELECT floor FROM bus_replay_floor WHERE topic = %(topic)s),
@@ -86,15 +88,49 @@ class _Replaying:
                 return event
 
 
+class _Connection:
+    """One autocommit connection used by one thread at a time, reopened after a failure."""
+
+    def __init__(self, dsn: str) -> None:
+        self._dsn = dsn
+        self._conn: Any = None
+        self._lock = threading.Lock()
+
+    def execute(self, statement: str, params: Any) -> list[tuple]:
+        import psycopg
+
+        with self._lock:
+            try:
+                if self._conn is None or self._conn.closed:
+                    self._conn = psycopg.connect(self._dsn, autocommit=True, connect_timeout=5)
+                cursor = self._conn.execute(statement, params)
+                return cursor.fetchall() if cursor.description else []
+            except psycopg.OperationalError as exc:
+                self._conn = None
+                raise DatabaseUnavailable("the notification bus cannot reach PostgreSQL") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+
 class PostgresBus:
-    """`NotificationBus` over LISTEN/NOTIFY; start it inside the server's event loop (the app's lifespan)."""
+    """`NotificationBus` over LISTEN/NOTIFY; start it inside the server's event loop (the app's lifespan).
+
+    Publishing goes through one thread that sends whatever has queued up meanwhile as one statement (one commit,
+    one fsync for the stored events): under load the batches grow instead of the wait."""
 
     def __init__(self, url: str, *, retain_s: float = 3600.0) -> None:
         self.local = InMemoryBus(replay_topics=())
         self.retain_s = retain_s
         self._dsn = psycopg_dsn(url)
-        self._publisher: Any = None
-        self._lock = threading.Lock()
+        self._writer = _Connection(self._dsn)
+        self._reader = _Connection(self._dsn)
+        self._outbox: list[tuple[str, str, asyncio.Future[int]]] = []
+        self._outbox_ready = threading.Condition()
+        self._publisher: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -105,22 +141,32 @@ class PostgresBus:
         self._loop = asyncio.get_running_loop()
         self._thread = threading.Thread(target=self._listen_forever, name="bus-listen", daemon=True)
         self._thread.start()
+        self._start_publisher()
         await asyncio.to_thread(self.listening.wait, 5.0)
 
     async def stop(self) -> None:
-        """Stop listening and close the connections."""
+        """Stop listening and publishing (what was queued is sent first) and close the connections."""
         self._stop.set()
-        if self._thread:
-            await asyncio.to_thread(self._thread.join, 5.0)
-        with self._lock:
-            if self._publisher is not None:
-                self._publisher.close()
-                self._publisher = None
+        with self._outbox_ready:
+            self._outbox_ready.notify_all()
+        for thread in (self._thread, self._publisher):
+            if thread is not None:
+                await asyncio.to_thread(thread.join, 5.0)
+        self._writer.close()
+        self._reader.close()
 
     async def publish(self, topic: str, payload: dict[str, Any]) -> BusEvent:
         """Number the event from the shared sequence, keep it if replayable and NOTIFY every process (this one
-        hears it too), all in one statement."""
-        return await asyncio.to_thread(self._notify, topic, payload)
+        hears it too); returns once committed."""
+        if self._stop.is_set():
+            raise DatabaseUnavailable("the notification bus is stopping")
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        body = json.dumps(payload, separators=(",", ":"))
+        self._start_publisher()
+        with self._outbox_ready:
+            self._outbox.append((topic, body, future))
+            self._outbox_ready.notify()
+        return BusEvent(await future, topic, payload)
 
     @contextlib.asynccontextmanager
     async def subscribe(self, topic: str, last_event_id: int | None = None) -> AsyncIterator[Subscription]:
@@ -140,38 +186,50 @@ class PostgresBus:
     def trim(self) -> None:
         """Forget replayable events older than `retain_s` and raise the replay floor to match."""
         cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=self.retain_s)
-        self._execute(_TRIM, {"cutoff": cutoff})
+        self._reader.execute(_TRIM, {"cutoff": cutoff})
 
-    def _notify(self, topic: str, payload: dict[str, Any]) -> BusEvent:
-        body = json.dumps(payload, separators=(",", ":"))
-        statement = _PUBLISH_REPLAYABLE if topic in REPLAY_TOPICS else _PUBLISH
-        event_id = self._execute(statement, {"channel": CHANNEL, "topic": topic, "payload": body})[0][0]
-        return BusEvent(event_id, topic, payload)
+    def _start_publisher(self) -> None:
+        with self._outbox_ready:
+            if self._publisher is None:
+                self._publisher = threading.Thread(target=self._publish_forever, name="bus-publish", daemon=True)
+                self._publisher.start()
+
+    def _publish_forever(self) -> None:
+        while True:
+            with self._outbox_ready:
+                while not self._outbox and not self._stop.is_set():
+                    self._outbox_ready.wait()
+                if not self._outbox:
+                    return
+                batch, self._outbox = self._outbox[:BATCH_LIMIT], self._outbox[BATCH_LIMIT:]
+            self._send(batch)
+
+    def _send(self, batch: list[tuple[str, str, asyncio.Future[int]]]) -> None:
+        params = {
+            "topics": [topic for topic, _, _ in batch],
+            "payloads": [body for _, body, _ in batch],
+            "replayable": list(REPLAY_TOPICS),
+            "channel": CHANNEL,
+        }
+        try:
+            ids: list[int | BaseException] = [row[1] for row in self._writer.execute(_PUBLISH_BATCH, params)]
+        except Exception as exc:  # every waiting request learns of it (a 503 when the database is away)
+            ids = [exc] * len(batch)
+        for (_, _, future), outcome in zip(batch, ids, strict=True):
+            with contextlib.suppress(RuntimeError):  # its event loop has closed: nobody waits any more
+                future.get_loop().call_soon_threadsafe(_settle, future, outcome)
 
     def _missed(self, topic: str, after: int) -> list[BusEvent]:
         """The events of `topic` after `after`, oldest first, or [reset] when they cannot all be replayed."""
         try:
-            rows = self._execute(_MISSED, (topic, after, REPLAY_LIMIT + 1))
-            floor, newest = self._execute(_BOUNDS, {"topic": topic})[0]  # read after the rows: a trim in between
-        except DatabaseUnavailable:  # only raises the floor, so the worst case is a needless reset
+            rows = self._reader.execute(_MISSED, (topic, after, REPLAY_LIMIT + 1))
+            floor, newest = self._reader.execute(_BOUNDS, {"topic": topic})[0]  # after the rows: see _TRIM
+        except DatabaseUnavailable:  # tell the console to refetch; its refetch will say the database is away
             return [reset_event(topic, after, "database-unavailable")]
         floor, newest = floor or 0, newest or 0
         if after < floor or after > max(floor, newest) or len(rows) > REPLAY_LIMIT:
             return [reset_event(topic, max(floor, newest), "cannot-replay")]
         return [BusEvent(int(event_id), topic, json.loads(payload)) for event_id, payload in rows]
-
-    def _execute(self, statement: str, params: Any) -> list[tuple]:
-        import psycopg
-
-        with self._lock:
-            try:
-                if self._publisher is None or self._publisher.closed:
-                    self._publisher = psycopg.connect(self._dsn, autocommit=True, connect_timeout=5)
-                cursor = self._publisher.execute(statement, params)
-                return cursor.fetchall() if cursor.description else []
-            except psycopg.OperationalError as exc:
-                self._publisher = None
-                raise DatabaseUnavailable("the notification bus cannot reach PostgreSQL") from exc
 
     def _listen_forever(self) -> None:
         import psycopg
@@ -208,6 +266,15 @@ class PostgresBus:
             return
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self.local.deliver, event)
+
+
+def _settle(future: asyncio.Future[int], outcome: int | BaseException) -> None:
+    if future.done():  # the request went away meanwhile
+        return
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
 
 
 @contextlib.asynccontextmanager

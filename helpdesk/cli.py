@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 
 Handler = Callable[[argparse.Namespace], int]
+KEEP_ALIVE_S = 75
 
 
 def register(subparsers: argparse._SubParsersAction, name: str, help_text: str) -> None:
@@ -118,6 +119,10 @@ def _serve(args: argparse.Namespace) -> int:
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=5,
+        # Longer than any client's or proxy's idle keep-alive (nginx upstream: 60 s), so the client always closes
+        # first: with uvicorn's 5 s, a kiosk or nginx reusing a connection the server was just closing got a
+        # reset (RemoteProtocolError / 502).
+        timeout_keep_alive=KEEP_ALIVE_S,
     )
     return 0
 

@@ -37,6 +37,9 @@ class HelpdeskSettings(BaseSettings):
     kiosk_auth_cache_s: float = Field(default=5.0, ge=0)
     """How long a kiosk key check is remembered; a revocation from another process takes effect within this."""
     long_poll_max_s: float = Field(default=25.0, ge=0)
+    long_poll_threads: int = Field(default=8, ge=1, le=64)
+    """Threads (and so at most database connections) per process for long polls' database work, kept apart from
+    the rest so a crowd of returning polls cannot delay escalation creates."""
     bus_replay_s: float = Field(default=3600.0, ge=60)
     """PostgreSQL: how long queue events are kept so a reconnecting console (to any process) replays what it
     missed; a console away longer gets a reset and refetches the queue."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
 import time
 from typing import Annotated
 
@@ -42,8 +44,11 @@ def status_of(svc: Services, row: dict) -> EscalationStatus:
 async def publish(svc: Services, change: Change) -> None:
     """Tell the queue and the escalation's listeners about a change."""
     payload = {"escalation_id": change.escalation_id, "site_id": change.site_id, "status": change.status}
-    await svc.bus.publish(QUEUE_TOPIC, {**payload, "action": change.action})
-    await svc.bus.publish(escalation_topic(change.escalation_id), {**payload, "action": change.action})
+    payload["action"] = change.action
+    # Together: on PostgreSQL both go out in the same statement (one round trip, one commit).
+    await asyncio.gather(
+        svc.bus.publish(QUEUE_TOPIC, payload), svc.bus.publish(escalation_topic(change.escalation_id), {**payload})
+    )
 
 
 @router.post(
@@ -99,18 +104,26 @@ async def get_messages(
     wait: Annotated[float, Query(ge=0, le=25)] = 0,
 ) -> MessageList:
     """Messages after `after`; with `wait`, holds the request up to that many seconds until one arrives."""
-    deadline = time.monotonic() + min(wait, svc.settings.long_poll_max_s)
+    deadline = time.monotonic() + _hold_s(min(wait, svc.settings.long_poll_max_s))
     async with svc.bus.subscribe(escalation_topic(escalation_id)) as subscription:
-        found, row = await svc.run(svc.escalations.messages_after, caller, escalation_id, after)
+        found, row = await svc.run_for_poll(svc.escalations.messages_after, caller, escalation_id, after)
         if isinstance(caller, StaffPrincipal) and after == 0:
             await svc.run(audit_view, svc.db, caller, escalation_id, "view-messages")
         while not found and row["status"] not in ENDED:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or await subscription.next(timeout=remaining) is None:
                 break
-            found, row = await svc.run(svc.escalations.messages_after, caller, escalation_id, after)
+            found, row = await svc.run_for_poll(svc.escalations.messages_after, caller, escalation_id, after)
     last_id = found[-1]["id"] if found else after
     return MessageList(messages=[_message(m) for m in found], last_id=last_id, status=row["status"])
+
+
+def _hold_s(wait: float) -> float:
+    """How long to hold an empty poll: a long wait is cut short by up to a quarter, at random.
+
+    Kiosks that started together (a power cut, a server restart) would otherwise come back together forever,
+    hundreds of polls in the same second; the spread turns the herd into a steady trickle."""
+    return wait if wait <= 4 else wait * random.uniform(0.75, 1.0)
 
 
 def _message(row: dict) -> StaffMessage:
@@ -133,10 +146,12 @@ async def post_message(
     message, row = await svc.run(
         svc.escalations.post_message, caller, escalation_id, kind=body.kind, text=body.text, step_id=step_id
     )
-    await svc.bus.publish(escalation_topic(escalation_id), {"escalation_id": escalation_id, "message": message["id"]})
-    await svc.bus.publish(
-        QUEUE_TOPIC,
-        {"escalation_id": escalation_id, "site_id": row["site_id"], "status": row["status"], "action": "message"},
+    await asyncio.gather(
+        svc.bus.publish(escalation_topic(escalation_id), {"escalation_id": escalation_id, "message": message["id"]}),
+        svc.bus.publish(
+            QUEUE_TOPIC,
+            {"escalation_id": escalation_id, "site_id": row["site_id"], "status": row["status"], "action": "message"},
+        ),
     )
     return _message(message)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import anyio.to_thread
 from starlette.concurrency import run_in_threadpool
 
 from helpdesk.bus import InMemoryBus, NotificationBus
@@ -28,13 +30,22 @@ class Services:
     kiosk_keys: KioskKeys = field(init=False)
     kiosk_rate: TokenBucket = field(init=False)
     login_throttle: LoginThrottle = field(init=False)
+    poll_threads: anyio.CapacityLimiter = field(init=False)
 
     def __post_init__(self) -> None:
         self.escalations = EscalationStore(self.db, self.settings)
         self.kiosk_keys = KioskKeys(self.db, self.settings.kiosk_auth_cache_s)
         self.kiosk_rate = TokenBucket(self.settings.kiosk_rate_per_s, self.settings.kiosk_rate_burst)
         self.login_throttle = LoginThrottle(self.settings.login_max_failures, self.settings.login_window_s)
+        self.poll_threads = anyio.CapacityLimiter(self.settings.long_poll_threads)
 
     async def run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """Run blocking database work in the thread pool."""
         return await run_in_threadpool(fn, *args, **kwargs)
+
+    async def run_for_poll(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run a long poll's database work on its own few threads.
+
+        Hundreds of kiosks hold long polls; when many come back at once their reads and contact writes would
+        otherwise fill the shared thread pool and database pool, and escalation creates would queue behind them."""
+        return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs), limiter=self.poll_threads)
