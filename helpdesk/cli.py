@@ -6,11 +6,53 @@ Import-light: heavy libraries are imported inside the handlers.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 
+from helpdesk.errors import HelpdeskError
+
 Handler = Callable[[argparse.Namespace], int]
 KEEP_ALIVE_S = 75
+MAX_AUTO_WORKERS = 8
+
+
+class WorkersNeedPostgres(HelpdeskError):
+    """More than one worker on SQLite: its notification bus cannot reach the other processes."""
+
+    code = "workers-need-postgres"
+
+
+def workers_argument(value: str) -> int | None:
+    """`--workers`: a number of processes from 1 up, or `auto` (None)."""
+    if value == "auto":
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of processes (1 or more) or auto, not {value!r}")
+    return int(value)
+
+
+def worker_count(requested: int | None, *, postgres: bool, cpus: int | None = None) -> int:
+    """The uvicorn workers to start: on PostgreSQL `auto` is one per CPU (2 to 8); SQLite always runs one."""
+    if not postgres:
+        if requested not in (None, 1):
+            raise WorkersNeedPostgres(
+                f"--workers {requested} needs PostgreSQL: on SQLite the notification bus lives inside one process, "
+                "so consoles and kiosks served by another worker would miss new escalations and replies. "
+                "Use --workers 1 (or auto), or set YORISOI_DATABASE_URL to a PostgreSQL database"
+            )
+        return 1
+    if requested is not None:
+        return requested
+    return max(2, min(MAX_AUTO_WORKERS, cpus or _usable_cpus()))
+
+
+def _usable_cpus() -> int:
+    """CPUs this process may run on (a container's or unit's CPU set, not the whole machine's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def register(subparsers: argparse._SubParsersAction, name: str, help_text: str) -> None:
@@ -22,7 +64,13 @@ def register(subparsers: argparse._SubParsersAction, name: str, help_text: str) 
     p = sub.add_parser("serve", help="run the helpdesk HTTP server (migrates the database first)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument(
+        "--workers",
+        type=workers_argument,
+        default=None,
+        metavar="N|auto",
+        help="server processes (default auto: on PostgreSQL one per CPU, 2 to 8; on SQLite always 1)",
+    )
     p.add_argument("--no-migrate", action="store_true", help="refuse to start when the schema is behind")
     p.set_defaults(handler=_guarded(_serve))
 
@@ -99,23 +147,18 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     db = _database()
+    workers = worker_count(args.workers, postgres=db.url.startswith("postgresql"))  # refused before migrating
     if args.no_migrate:
         db.require_current_schema()
     else:
         db.migrate()
     db.dispose()
-    if args.workers > 1 and not db.url.startswith("postgresql"):
-        print(
-            "yorisoi helpdesk: note: on SQLite, live updates (SSE, long-poll wake-ups) reach only listeners in the "
-            "same worker; use PostgreSQL (its LISTEN/NOTIFY bus is shared by every process) for several workers",
-            file=sys.stderr,
-        )
     uvicorn.run(
         "helpdesk.api.app:app_from_environment",
         factory=True,
         host=args.host,
         port=args.port,
-        workers=args.workers,
+        workers=workers,
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=5,

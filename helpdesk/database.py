@@ -23,10 +23,10 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 class Database:
     """One engine per process, created from a URL; use `read()` / `write()` for transactions."""
 
-    def __init__(self, url: str, *, busy_timeout_ms: int = 5000, pool_size: int = 8) -> None:
+    def __init__(self, url: str, *, busy_timeout_ms: int = 5000, pool_size: int = 8, max_overflow: int = 8) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        self.engine = _make_engine(url, busy_timeout_ms, pool_size)
+        self.engine = _make_engine(url, busy_timeout_ms, pool_size, max_overflow)
         self._write_lock = threading.Lock() if self.is_sqlite else contextlib.nullcontext()
 
     @contextlib.contextmanager
@@ -81,15 +81,17 @@ class Database:
         self.engine.dispose()
 
 
-def _make_engine(url: str, busy_timeout_ms: int, pool_size: int) -> Engine:
+def _make_engine(url: str, busy_timeout_ms: int, pool_size: int, max_overflow: int) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, pool_size=pool_size, max_overflow=8, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url, pool_size=pool_size, max_overflow=max_overflow, connect_args={"check_same_thread": False}
+        )
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
     return create_engine(
         url,
         pool_size=pool_size,
-        max_overflow=8,
+        max_overflow=max_overflow,
         pool_pre_ping=True,
         connect_args={"options": "-c synchronous_commit=on", "connect_timeout": 5},
     )
@@ -124,12 +126,16 @@ def _alembic_config(conn: Connection):  # type: ignore[no-untyped-def]
 @contextlib.contextmanager
 def _unavailable_as_error() -> Iterator[None]:
     """Turn driver-level failures (server gone, file locked, connection refused) into a 503."""
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
     try:
         yield
     except DBAPIError as exc:
         if _is_unavailable(exc):
             raise DatabaseUnavailable("the database does not answer; nothing was stored") from exc
         raise
+    except PoolTimeout as exc:  # every pooled connection stayed busy for the pool timeout: overloaded, say so
+        raise DatabaseUnavailable("no database connection came free in time; nothing was stored") from exc
 
 
 def _is_unavailable(exc: DBAPIError) -> bool:

@@ -25,6 +25,11 @@ class HelpdeskSettings(BaseSettings):
     database_url: str | None = None
     """None → the embedded SQLite default; `postgresql+psycopg://...` for PostgreSQL."""
     sqlite_busy_timeout_ms: int = 5000
+    database_pool_size: int = Field(default=8, ge=1, le=100)
+    """Database connections each server process keeps open (SQLAlchemy pool_size)."""
+    database_max_overflow: int = Field(default=8, ge=0, le=100)
+    """Extra connections a process may open under load, closed again when idle. On PostgreSQL each process uses
+    up to pool size + overflow + 3 (the notification bus: listen, publish, replay): size max_connections for it."""
     abandon_after_s: int = Field(default=300, ge=10)
     """An escalation whose kiosk has not been in touch for this long is abandoned."""
     long_wait_boost_s: int = Field(default=600, ge=0)

@@ -38,7 +38,12 @@ def create_app(
 
     `web=False` serves the JSON API alone (no staff console or trainer pages)."""
     settings = settings or HelpdeskSettings()
-    db = database or Database(settings.resolved_database_url(), busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    db = database or Database(
+        settings.resolved_database_url(),
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
     bus = PostgresBus(db.url, retain_s=settings.bus_replay_s) if db.url.startswith("postgresql") else InMemoryBus()
     svc = Services(settings=settings, db=db, bus=bus)
 

@@ -193,3 +193,16 @@ def test_docker_compose_accepts_the_file(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_helpdesk_workers_default_to_auto_everywhere_and_the_cli_accepts_them() -> None:
+    from helpdesk.cli import workers_argument
+
+    command = _compose()["services"]["helpdesk"]["command"]
+    value = command[command.index("--workers") + 1]
+    assert value == "${HELPDESK_WORKERS:-auto}"
+    documented = _env_example()["HELPDESK_WORKERS"]
+    assert documented[1] == "auto" and any("PostgreSQL" in line for line in documented[2])
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    assert '"--workers", "auto"' in dockerfile
+    assert workers_argument("auto") is None and workers_argument("3") == 3

@@ -90,3 +90,23 @@ def test_purge_reports_counts_and_refuses_zero_days(url: str, capsys: pytest.Cap
     code, out, _ = run(capsys, "purge", "--older-than", "180")
     assert code == 0 and "session_events=0" in out
     assert run(capsys, "purge", "--older-than", "0")[0] == 1
+
+
+def test_serve_refuses_several_workers_on_sqlite(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "serve", "--workers", "2", "--port", "1")
+    assert code == 1 and "workers-need-postgres" in err and "PostgreSQL" in err
+    assert not Database(url).schema_is_current()  # refused before it touched anything
+    with pytest.raises(SystemExit):
+        main(["helpdesk", "serve", "--workers", "0"])
+    assert "1 or more" in capsys.readouterr().err
+
+
+def test_worker_count_defaults_by_database() -> None:
+    from helpdesk.cli import worker_count
+
+    assert worker_count(None, postgres=False) == 1
+    assert worker_count(1, postgres=False) == 1
+    assert worker_count(None, postgres=True, cpus=1) == 2  # the bus crosses processes: at least two
+    assert worker_count(None, postgres=True, cpus=4) == 4
+    assert worker_count(None, postgres=True, cpus=64) == 8
+    assert worker_count(3, postgres=True, cpus=64) == 3

@@ -44,8 +44,9 @@ class Console:
     """The queue page's EventSource, logged in by cookie: streams /queue/stream and, whenever the stream breaks,
     reconnects after a short pause with the last event id it saw, as a browser does."""
 
-    def __init__(self, base: str, cookie: str, last_event_id: int | None = None) -> None:
-        self.base, self.cookie, self.last_id = base, cookie, last_event_id
+    def __init__(self, base: str, cookie: str, last_event_id: int | None = None, header: str = "Cookie") -> None:
+        self.base, self.credentials, self.header, self.last_id = base, cookie, header, last_event_id
+        self.local_port = 0  # of the current connection
         self.events: list[tuple[int, str, dict]] = []  # (id, event type, data) in arrival order
         self.connects = 0
         self.connected = threading.Event()
@@ -56,7 +57,7 @@ class Console:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            headers = {"Cookie": self.cookie}
+            headers = {self.header: self.credentials}
             if self.last_id is not None:
                 headers["Last-Event-ID"] = str(self.last_id)
             try:
@@ -64,6 +65,9 @@ class Console:
                     "GET", f"{self.base}{API}/queue/stream", headers=headers, timeout=httpx.Timeout(2, read=None)
                 ) as response:
                     if response.status_code == 200:
+                        self.local_port = (
+                            response.extensions["network_stream"].get_extra_info("socket").getsockname()[1]
+                        )
                         self.connects += 1
                         self.connected.set()
                         self._read(response)
