@@ -36,13 +36,13 @@ async def login(
 ) -> LoginResult:
     """Log in: sets an HttpOnly SameSite session cookie (a new one every time) and returns a CSRF token."""
     keys = (f"login:{body.login.lower()}", f"addr:{request.client.host if request.client else '-'}")
-    if svc.login_throttle.blocked(*keys):
+    if await svc.run(svc.login_throttle.blocked, *keys):  # on PostgreSQL shared by every process
         raise LoginThrottled("too many failed logins; wait and try again", headers={"Retry-After": "60"})
     account = await svc.run(_check_password, svc, body.login, body.password)
     if account is None:
-        svc.login_throttle.failed(*keys)
+        await svc.run(svc.login_throttle.failed, *keys)
         raise Unauthenticated("wrong login or password")
-    svc.login_throttle.succeeded(keys[0])
+    await svc.run(svc.login_throttle.succeeded, keys[0])
     if old:
         await svc.run(accounts.end_session, svc.db, session_hash=security.digest(old))
     max_age = svc.settings.session_max_age_s

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import anyio.to_thread
 from starlette.concurrency import run_in_threadpool
 
+from helpdesk.api.throttles import SharedLoginThrottle, login_throttle
 from helpdesk.bus import InMemoryBus, NotificationBus
 from helpdesk.database import Database
 from helpdesk.security import LoginThrottle, TokenBucket
@@ -29,14 +30,14 @@ class Services:
     escalations: EscalationStore = field(init=False)
     kiosk_keys: KioskKeys = field(init=False)
     kiosk_rate: TokenBucket = field(init=False)
-    login_throttle: LoginThrottle = field(init=False)
+    login_throttle: LoginThrottle | SharedLoginThrottle = field(init=False)
     poll_threads: anyio.CapacityLimiter = field(init=False)
 
     def __post_init__(self) -> None:
         self.escalations = EscalationStore(self.db, self.settings)
         self.kiosk_keys = KioskKeys(self.db, self.settings.kiosk_auth_cache_s)
         self.kiosk_rate = TokenBucket(self.settings.kiosk_rate_per_s, self.settings.kiosk_rate_burst)
-        self.login_throttle = LoginThrottle(self.settings.login_max_failures, self.settings.login_window_s)
+        self.login_throttle = login_throttle(self.settings, self.db)
         self.poll_threads = anyio.CapacityLimiter(self.settings.long_poll_threads)
 
     async def run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
