@@ -1,9 +1,10 @@
-"""Scale-out figures (issue 9): two helpdesk processes on one PostgreSQL, N kiosks holding message long-polls, and
-an offered load of escalations/s for a bounded time, all on loopback. Prints create latency p50/p95, errors, and
-how many long-polls stayed held.
+"""Scale-out figures (issue 9): two helpdesk servers (one worker each unless --workers) on one PostgreSQL, N kiosks
+holding message long-polls, and an offered load of escalations/s for a bounded time, all on loopback. Prints create
+latency p50/p95, errors by kind, and how many long-polls were answered. The long-polling kiosks run in their own
+client process, so the timed creates are not delayed by the client's own event loop.
 
     .venv/bin/python bench/scale_bench.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test \
-        [--kiosks 500] [--rate 50] [--seconds 60]
+        [--kiosks 500] [--rate 50] [--seconds 60] [--processes 2] [--workers 1|N|auto]
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def prepare(admin_url: str, kiosks: int) -> tuple[str, list[tuple[str, str]]]:
     return url, keys
 
 
-def start_servers(url: str, count: int, log_dir: Path) -> tuple[list[subprocess.Popen], list[str]]:
+def start_servers(url: str, count: int, log_dir: Path, workers: str = "1") -> tuple[list[subprocess.Popen], list[str]]:
     """`count` `yorisoi helpdesk serve` processes on the database; returns them and their base URLs."""
     import requests
 
@@ -59,13 +60,14 @@ def start_servers(url: str, count: int, log_dir: Path) -> tuple[list[subprocess.
         "YORISOI_KIOSK_RATE_PER_S": "100",
         "YORISOI_LONG_POLL_MAX_S": "20",
     }
+    command = [sys.executable, "-m", "yorisoi.cli", "helpdesk", "serve", "--no-migrate", "--workers", workers]
     processes, bases = [], []
     for _ in range(count):
         port = free_port()
         log = (log_dir / f"server-{port}.log").open("w")
         processes.append(
             subprocess.Popen(
-                [sys.executable, "-m", "yorisoi.cli", "helpdesk", "serve", "--port", str(port), "--no-migrate"],
+                [*command, "--port", str(port)],
                 env=env,
                 stdout=log,
                 stderr=log,
@@ -199,14 +201,15 @@ def main() -> None:
     parser.add_argument("--kiosks", type=int, default=500)
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--processes", type=int, default=2, help="`yorisoi helpdesk serve` commands, each its own port")
+    parser.add_argument("--workers", default="1", help="--workers of each serve command (a number or auto)")
     args = parser.parse_args()
     import tempfile
 
     from tests.postgres import drop_postgres_database
 
     url, keys = prepare(args.postgres, args.kiosks)
-    processes, bases = start_servers(url, args.processes, Path(tempfile.mkdtemp(prefix="yorisoi-scale-")))
+    processes, bases = start_servers(url, args.processes, Path(tempfile.mkdtemp(prefix="yorisoi-scale-")), args.workers)
     try:
         stats = run_load(bases, keys, args.rate, args.seconds)
     finally:
@@ -217,7 +220,8 @@ def main() -> None:
     created = sorted(stats["created"])
     p95 = created[int(0.95 * (len(created) - 1))] * 1000 if created else float("nan")
     print(
-        f"{args.processes} processes, {args.kiosks} kiosks long-polling, {args.rate:.0f} escalations/s offered "
+        f"{args.processes} servers × {args.workers} workers, {args.kiosks} kiosks long-polling, "
+        f"{args.rate:.0f} escalations/s offered "
         f"for {args.seconds:.0f} s: offered {stats['offered']} (late starts {stats['late_starts']}), created "
         f"{len(created)} (p50 {statistics.median(created) * 1000:.1f} ms, p95 {p95:.1f} ms), create errors "
         f"{sum(stats['create_errors'].values())} {stats['create_errors'] or ''}, long-polls answered {stats['polls']}, "
