@@ -1,4 +1,4 @@
-"""The three statements of an escalation insert, straight on the sqlite3 connection (SQLite only).
+"""Hot inserts straight on the sqlite3 connection (SQLite only): an escalation's three statements, session events.
 
 They run inside the group writer's transaction (SQLAlchemy opened it on the same connection), where every
 microsecond is serialized; SQLAlchemy's statement execution costs more than SQLite's work here. Values are
@@ -21,9 +21,18 @@ _KEY_TAKEN = "SELECT 1 FROM escalations WHERE kiosk_id = ? AND idempotency_key =
 _WAITING = "SELECT count(*) FROM (SELECT 1 FROM escalations WHERE site_id = ? AND status = 'waiting' LIMIT ?)"
 
 
+EVENT_CACHE_KIB = 64 * 1024
+"""Page cache for connections that store session events: the event-id index takes random inserts, and with
+SQLite's default 2 MiB cache each of them reads its page back from the OS (about 60 bytes per stored event)."""
+EVENT_CHECKPOINT_PAGES = 16_384
+"""WAL pages between automatic checkpoints on those connections (SQLite's default is 1,000). A batch of 1,000 events
+dirties about as many index pages at random, so the default checkpointed after every batch and copied each page
+back into the database file again and again; a longer WAL lets a checkpoint copy each page once."""
+
+
 def timestamp(value: dt.datetime) -> str:
-    """A UTC timestamp in SQLAlchemy's SQLite storage format."""
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    """A UTC timestamp in SQLAlchemy's SQLite storage format (`YYYY-MM-DD HH:MM:SS.ffffff`)."""
+    return value.astimezone(dt.UTC).isoformat(" ", "microseconds")[:26]  # without the "+00:00"
 
 
 def key_taken(conn: sqlite3.Connection, kiosk_id: str, key: str) -> bool:
@@ -43,3 +52,16 @@ def insert_escalation(conn: sqlite3.Connection, row: dict) -> None:
 def waiting_count(conn: sqlite3.Connection, site_id: str, cap: int) -> int:
     """How many escalations wait at the site, counted up to `cap`."""
     return int(conn.execute(_WAITING, (site_id, cap)).fetchone()[0])
+
+
+def insert_session_events(conn: sqlite3.Connection, columns: tuple[str, ...], rows: list[tuple]) -> int:
+    """Insert session-event rows, skipping event ids already stored; returns how many rows were inserted."""
+    conn.execute(f"PRAGMA cache_size=-{EVENT_CACHE_KIB}")
+    conn.execute(f"PRAGMA wal_autocheckpoint={EVENT_CHECKPOINT_PAGES}")
+    statement = (
+        f"INSERT INTO session_events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        "ON CONFLICT (event_id) DO NOTHING"
+    )
+    before = conn.total_changes
+    conn.executemany(statement, rows)
+    return conn.total_changes - before
