@@ -158,12 +158,12 @@ class PostgresBus:
     async def publish(self, topic: str, payload: dict[str, Any]) -> BusEvent:
         """Number the event from the shared sequence, keep it if replayable and NOTIFY every process (this one
         hears it too); returns once committed."""
-        if self._stop.is_set():
-            raise DatabaseUnavailable("the notification bus is stopping")
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         body = json.dumps(payload, separators=(",", ":"))
         self._start_publisher()
         with self._outbox_ready:
+            if self._stop.is_set():  # checked under the lock: the publisher leaves only with an empty outbox
+                raise DatabaseUnavailable("the notification bus is stopping")
             self._outbox.append((topic, body, future))
             self._outbox_ready.notify()
         return BusEvent(await future, topic, payload)
@@ -213,6 +213,8 @@ class PostgresBus:
         }
         try:
             ids: list[int | BaseException] = [row[1] for row in self._writer.execute(_PUBLISH_BATCH, params)]
+            if len(ids) != len(batch):
+                raise RuntimeError(f"the bus numbered {len(ids)} of {len(batch)} events")
         except Exception as exc:  # every waiting request learns of it (a 503 when the database is away)
             ids = [exc] * len(batch)
         for (_, _, future), outcome in zip(batch, ids, strict=True):

@@ -51,7 +51,9 @@ def spawn_server(url: str, port: int, log: Path, **env: str) -> subprocess.Popen
         "YORISOI_KIOSK_RATE_BURST": "100000",
         **env,
     }
-    command = [sys.executable, "-m", "yorisoi.cli", "helpdesk", "serve", "--port", str(port)]
+    # One worker: these tests kill "the server process" (on PostgreSQL `auto` would start a supervisor and two
+    # workers, and a SIGKILL of the supervisor alone leaves its workers serving; systemd kills the whole group).
+    command = [sys.executable, "-m", "yorisoi.cli", "helpdesk", "serve", "--port", str(port), "--workers", "1"]
     with log.open("ab") as out:
         return subprocess.Popen(command, env=environment, stdout=out, stderr=subprocess.STDOUT)
 
