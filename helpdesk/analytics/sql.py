@@ -52,6 +52,23 @@ def _whole_postgres(element: epoch_whole_seconds, compiler, **kw) -> str:  # typ
     return f"CAST(FLOOR(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})) AS BIGINT)"
 
 
+class tenths(FunctionElement):
+    """A non-negative number of seconds rounded to whole tenths (half up), as an integer: a key to group by."""
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+@compiles(tenths, "sqlite")
+def _tenths_sqlite(element: tenths, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+    return f"CAST(({compiler.process(element.clauses, **kw)}) * 10 + 0.5 AS INTEGER)"
+
+
+@compiles(tenths)
+def _tenths_postgres(element: tenths, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+    return f"CAST(FLOOR(({compiler.process(element.clauses, **kw)}) * 10 + 0.5) AS BIGINT)"
+
+
 @dataclass(frozen=True)
 class Scope:
     """What a trainer looks at: one procedure or all, one site or all, a period, one language or all."""
@@ -99,6 +116,18 @@ def event_filter(scope: Scope, *, with_procedure: bool = True) -> ColumnElement[
     if scope.language:
         conditions.append(e.c.session_id.in_(sessions_in_language(scope.language)))
     return and_(True, *conditions)
+
+
+def nearest_rank_counted(counted: list[tuple[float, int]], fraction_tenths: int) -> float | None:
+    """`nearest_rank` over a histogram: (value, how many times) pairs, sorted by value."""
+    total = sum(n for _value, n in counted)
+    rank = max((total * fraction_tenths + 9) // 10, 1)
+    seen = 0
+    for value, n in counted:
+        seen += n
+        if seen >= rank:
+            return value
+    return None
 
 
 def nearest_rank(values: list[float], fraction_tenths: int) -> float | None:

@@ -92,8 +92,9 @@ def language_shares(conn: Connection, scope: Scope) -> dict[str, int]:
     return {outcome or "": n for outcome, n in rows}
 
 
-def text_size_shares(conn: Connection, scope: Scope) -> dict[str, int]:
-    """Sessions by the text size they ended with ("standard" when never changed)."""
+def text_size_shares(conn: Connection, scope: Scope, *, sessions: int | None = None) -> dict[str, int]:
+    """Sessions by the text size they ended with ("standard" when never changed). `sessions`, when the caller
+    counted them already (the sum of `language_shares`), saves a scan."""
     e = session_events
     ranked = (
         select(
@@ -105,6 +106,8 @@ def text_size_shares(conn: Connection, scope: Scope) -> dict[str, int]:
     )
     rows = conn.execute(select(ranked.c.outcome, func.count()).where(ranked.c.rn == 1).group_by(ranked.c.outcome))
     shares = {outcome or "": n for outcome, n in rows}
-    total = conn.execute(select(func.count()).where(e.c.action == "session-start", _in_scope(scope))).scalar_one()
-    shares["standard"] = shares.get("standard", 0) + total - sum(shares.values())
+    if sessions is None:
+        started = select(func.count()).where(e.c.action == "session-start", _in_scope(scope))
+        sessions = conn.execute(started).scalar_one()
+    shares["standard"] = shares.get("standard", 0) + sessions - sum(shares.values())
     return dict(sorted(shares.items()))

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from helpdesk.analytics import escalation_stats, trends
+from helpdesk.analytics import escalation_stats, report, trends
 from helpdesk.analytics.sql import Scope
 
 from .conftest import Seeded
@@ -90,3 +90,6 @@ def test_language_and_text_size_shares(seeded: Seeded) -> None:
         one = trends.text_size_shares(conn, Scope(procedure_id="konbini-juminhyo"))
     assert one == dict(sorted(Counter(last_size.get(s, "standard") for s in konbini).items()))
     assert languages["ja"] > languages["ja-easy"] > languages["en"]  # planted 70 / 20 / 10
+    built = report.build(seeded.db, Scope(), seeded.procedures)  # counts the sessions once, from the languages
+    assert built.languages == dict(sorted(languages.items()))
+    assert built.text_sizes == dict(sorted(sizes.items()))
