@@ -253,3 +253,52 @@ class ReplayExport(Request):
     version: Literal[1] = REPLAY_VERSION
     exported_at: AwareDatetime
     sessions: Annotated[list[ReplaySession], Field(max_length=1000)]
+
+
+# --- session vocabulary in the trainer's words (日本語): the analytics pages and the workshop kiosk both use it ---
+
+SESSION_ACTION_NAMES: dict[str, str] = {
+    "session-start": "開始",
+    "procedure-start": "手続きを選んだ",
+    "step-shown": "画面が出た",
+    "back": "もどる",
+    "repeat": "もういちど",
+    "choice": "答えを選んだ",
+    "needs-missing": "持ち物がない",
+    "help-opened": "係の人を呼ぶ画面",
+    "help-asked": "係の人を呼んだ",
+    "staff-message": "係員から連絡",
+    "staff-step": "係員が画面を送った",
+    "helpdesk-unreachable": "ヘルプデスクにつながらない",
+    "timeout-warning": "時間切れの予告",
+    "timeout-extended": "つづける",
+    "language": "言語を変えた",
+    "text-size": "文字の大きさを変えた",
+    "speech-rate": "話す速さを変えた",
+    "voice-not-understood": "声が聞き取れなかった",
+    "stuck-signal": "つまずきの気配",
+    "help-offered": "手伝いを申し出た",
+    "help-offer-accepted": "申し出を受けた",
+    "help-offer-declined": "申し出を断った",
+    "session-end": "終了",
+}
+"""Session event `action` codes a kiosk records, as a trainer reads them."""
+
+SESSION_END_NAMES: dict[str, str] = {
+    "completed": "最後まで完了",
+    "counter": "窓口へ案内",
+    "home": "途中でやめた",
+    "timeout": "時間切れ",
+    "restart": "再起動",
+}
+"""How a session ended (`session-end` outcome)."""
+
+HELP_REASON_NAMES: dict[str, str] = {
+    "screen-unclear": "画面がわからない",
+    "card-unreadable": "カードが読めない",
+    "pin-forgotten": "暗証番号を忘れた",
+    "other": "その他",
+}
+"""Why the resident asked for help (`help-asked` outcome, escalation reason)."""
+
+TEXT_SIZE_NAMES: dict[str, str] = {"standard": "標準", "large": "大きい", "largest": "とても大きい"}

@@ -16,51 +16,22 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from content.schema import Procedure
-from helpdesk.wire import REPLAY_FORMAT, REPLAY_VERSION, ReplayExport, ReplaySession
+from helpdesk.wire import (
+    HELP_REASON_NAMES,
+    REPLAY_FORMAT,
+    REPLAY_VERSION,
+    SESSION_ACTION_NAMES,
+    SESSION_END_NAMES,
+    TEXT_SIZE_NAMES,
+    ReplayExport,
+    ReplaySession,
+)
 from kiosk.guide import Guide, GuideSettings, GuideState, Place, ScreenView
 from kiosk.guide.texts import LANGUAGE_NAMES, TEXT_SIZES
 
 LANGUAGES = ("ja", "ja-easy", "en")
 TRAINER_LANGUAGE = "ja"  # the trainer's strip is in Japanese; the resident's screen is in the session's language
 
-ACTION_NAMES = {
-    "session-start": "開始",
-    "procedure-start": "手続きを選んだ",
-    "back": "もどる",
-    "repeat": "もういちど",
-    "choice": "答えを選んだ",
-    "needs-missing": "持ち物がない",
-    "help-opened": "係の人を呼ぶ画面",
-    "help-asked": "係の人を呼んだ",
-    "staff-message": "係員から連絡",
-    "staff-step": "係員が画面を送った",
-    "helpdesk-unreachable": "ヘルプデスクにつながらない",
-    "timeout-warning": "時間切れの予告",
-    "timeout-extended": "つづける",
-    "language": "言語を変えた",
-    "text-size": "文字の大きさを変えた",
-    "speech-rate": "話す速さを変えた",
-    "voice-not-understood": "声が聞き取れなかった",
-    "stuck-signal": "つまずきの気配",
-    "help-offered": "手伝いを申し出た",
-    "help-offer-accepted": "申し出を受けた",
-    "help-offer-declined": "申し出を断った",
-    "session-end": "終了",
-}
-REASON_NAMES = {
-    "screen-unclear": "画面がわからない",
-    "card-unreadable": "カードが読めない",
-    "pin-forgotten": "暗証番号を忘れた",
-    "other": "その他",
-}
-END_NAMES = {
-    "completed": "最後まで完了",
-    "counter": "窓口へ案内",
-    "home": "途中でやめた",
-    "timeout": "時間切れ",
-    "restart": "再起動",
-}
-SIZE_NAMES = {"standard": "標準", "large": "大きい", "largest": "とても大きい"}
 MIN_AUTO_S = 1.0  # even a screen the resident left at once stays long enough to be seen
 QUIET = frozenset({"step-shown"})  # the frame itself: not listed as something the resident did
 
@@ -202,7 +173,7 @@ def summary(session: ReplaySession, procedures: Mapping[str, Procedure]) -> Summ
     last = session.frames[-1]
     return Summary(
         title=procedure.title.get(TRAINER_LANGUAGE) if procedure else "(手続きを選ぶ前に終了)",
-        ending=END_NAMES.get(session.outcome or "", session.outcome or "終わりの記録なし"),
+        ending=SESSION_END_NAMES.get(session.outcome or "", session.outcome or "終わりの記録なし"),
         duration=_duration(last.offset_s + last.seconds),
         screens=len(session.frames),
         language=LANGUAGE_NAMES.get(session.language, session.language),
@@ -262,18 +233,18 @@ def _states(session: ReplaySession) -> Iterator[GuideState]:
 
 def moment_label(action: str, outcome: str | None, procedure: Procedure | None, step_id: str | None) -> str:
     """A recorded event in the trainer's words: "係の人を呼んだ(画面がわからない)"."""
-    name = ACTION_NAMES.get(action, action)
+    name = SESSION_ACTION_NAMES.get(action, action)
     if not outcome:
         return name
     detail = outcome
     if action == "help-asked":
-        detail = REASON_NAMES.get(outcome, outcome)
+        detail = HELP_REASON_NAMES.get(outcome, outcome)
     elif action == "session-end":
-        detail = END_NAMES.get(outcome, outcome)
+        detail = SESSION_END_NAMES.get(outcome, outcome)
     elif action in ("language", "session-start"):
         detail = LANGUAGE_NAMES.get(outcome, outcome)
     elif action == "text-size":
-        detail = SIZE_NAMES.get(outcome, outcome)
+        detail = TEXT_SIZE_NAMES.get(outcome, outcome)
     elif action == "choice" and procedure is not None and step_id:
         question = procedure.step(step_id).question
         labels = {c.id: c.label.get(TRAINER_LANGUAGE) for c in question.choices} if question else {}

@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 
-REASON_NAMES = {
-    "screen-unclear": "画面がわからない",
-    "card-unreadable": "カードが読めない",
-    "pin-forgotten": "暗証番号を忘れた",
-    "other": "その他",
-}
+from helpdesk.wire import HELP_REASON_NAMES, SESSION_ACTION_NAMES, SESSION_END_NAMES, TEXT_SIZE_NAMES
+
+REASON_NAMES = HELP_REASON_NAMES
 OUTCOME_NAMES = {
     "solved": "解決",
     "solved-in-person": "その場で解決",
@@ -18,39 +15,10 @@ OUTCOME_NAMES = {
     "not-solvable": "解決できず",
     "other": "その他",
 }
-SIZE_NAMES = {"standard": "標準", "large": "大きい", "largest": "とても大きい"}
+SIZE_NAMES = TEXT_SIZE_NAMES
 LANGUAGE_NAMES = {"ja": "日本語", "ja-easy": "やさしい日本語", "en": "English"}
-END_NAMES = {
-    "completed": "完了",
-    "counter": "窓口へ",
-    "home": "はじめにもどった",
-    "timeout": "時間切れ",
-    "restart": "再起動",
-}
-ACTION_NAMES = {
-    "session-start": "開始",
-    "procedure-start": "手続きを選んだ",
-    "step-shown": "画面が出た",
-    "back": "もどる",
-    "repeat": "もういちど",
-    "choice": "答えを選んだ",
-    "needs-missing": "持ち物がない",
-    "help-opened": "係の人を呼ぶ画面",
-    "help-asked": "係の人を呼んだ",
-    "staff-message": "係員から連絡",
-    "staff-step": "係員が画面を送った",
-    "helpdesk-unreachable": "ヘルプデスクにつながらない",
-    "timeout-warning": "時間切れの予告",
-    "timeout-extended": "つづける",
-    "language": "言語を変えた",
-    "text-size": "文字の大きさを変えた",
-    "voice-not-understood": "声が聞き取れなかった",
-    "stuck-signal": "つまずきの気配",
-    "help-offered": "手伝いを申し出た",
-    "help-offer-accepted": "申し出を受けた",
-    "help-offer-declined": "申し出を断った",
-    "session-end": "終了",
-}
+END_NAMES = SESSION_END_NAMES
+ACTION_NAMES = SESSION_ACTION_NAMES
 
 
 def funnel_rows(funnel, step_titles: Mapping[str, str]) -> list[tuple[str, float, str]]:  # type: ignore[no-untyped-def]
