@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, case, func, literal, select
+from sqlalchemy import Connection, Select, case, func, literal, select
 
 from helpdesk.analytics.sql import (
     GAVE_UP,
@@ -63,6 +63,19 @@ def visit_times(
     The database returns how many visits lasted each tenth of a second per step (times are shown to 0.1 s); the
     nearest-rank percentiles are read off that histogram. Rounding first and ranking after gives the same value as
     ranking first (rounding keeps the order), and grouping is much cheaper than sorting every visit in a window."""
+    counted: dict[tuple[str, str], list[tuple[float, int]]] = defaultdict(list)
+    for procedure_id, step_id, length_tenths, n in conn.execute(_visit_histogram(scope, first_unaided)):
+        counted[(procedure_id, step_id)].append((int(length_tenths) / 10, n))
+    result = {}
+    for key, pairs in counted.items():
+        pairs.sort()
+        visits = sum(n for _value, n in pairs)
+        result[key] = (visits, _round(nearest_rank_counted(pairs, 5)), _round(nearest_rank_counted(pairs, 9)))
+    return result
+
+
+def _visit_histogram(scope: Scope, first_unaided: bool) -> Select:
+    """(procedure, step, visit length in tenths of a second, how many visits) in scope."""
     e = session_events
     window = {"partition_by": e.c.session_id, "order_by": e.c.at}
     boundaries = (
@@ -92,15 +105,7 @@ def visit_times(
     histogram = select(v.procedure_id, v.step_id, v.tenths, func.count()).group_by(v.procedure_id, v.step_id, v.tenths)
     if first_unaided:
         histogram = histogram.where(v.nth == 1, v.next_action.not_in(HELP_ACTIONS))
-    counted: dict[tuple[str, str], list[tuple[float, int]]] = defaultdict(list)
-    for procedure_id, step_id, length_tenths, n in conn.execute(histogram):
-        counted[(procedure_id, step_id)].append((int(length_tenths) / 10, n))
-    result = {}
-    for key, pairs in counted.items():
-        pairs.sort()
-        visits = sum(n for _value, n in pairs)
-        result[key] = (visits, _round(nearest_rank_counted(pairs, 5)), _round(nearest_rank_counted(pairs, 9)))
-    return result
+    return histogram
 
 
 def _round(value: float | None) -> float | None:
