@@ -4,36 +4,60 @@ Every process publishes with `pg_notify('yorisoi_bus', …)` and keeps one LISTE
 feeds its local fan-out, so a console connected to process B sees an escalation created through process A. Event
 ids come from one database sequence, so `Last-Event-ID` means the same thing in every process.
 
-Events of replayable topics (the queue) are also written to `bus_events` in the same statement that notifies, so a
-console that reconnects — to any process, including one that was just restarted — replays exactly what it missed
-from the database. Older events are trimmed (`trim`, run by the sweeper); a console whose Last-Event-ID is below
-what was trimmed, or from another database, gets a reset event and refetches. When the LISTEN connection was cut
-off, the process's listeners get a reset once it is back (they may have missed live events meanwhile).
+Queue changes are written to `bus_outbox` in the transaction of the change itself (`helpdesk.store.events`). A
+relay thread in every process moves committed outbox rows into `bus_events`, numbering them from the sequence, and
+NOTIFYs, all in one transaction under an advisory lock: so ids follow commit order, and each event is published
+exactly once — also when the process that made the change died right after its commit (another process's relay,
+or its own after the restart, finds the row within `poll_s`). A console that reconnects — to any process — replays
+exactly what it missed from `bus_events`. Older events are trimmed (`trim`, run by the sweeper); a console whose
+Last-Event-ID is below what was trimmed, or from another database, gets a reset event and refetches. When the LISTEN
+connection was cut off, the process's listeners get a reset once it is back (they may have missed live events).
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import datetime as dt
 import json
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from helpdesk.bus import QUEUE_TOPIC, BusEvent, InMemoryBus, Subscription, is_reset, reset_event
+from helpdesk.bus import (
+    REPLAY_LIMIT,
+    REPLAY_TOPICS,
+    BusEvent,
+    InMemoryBus,
+    Recorded,
+    Replaying,
+    Subscription,
+    replay,
+    reset_event,
+)
 from helpdesk.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 CHANNEL = "yorisoi_bus"
 SEQUENCE = "yorisoi_bus_event_ids"
-REPLAY_TOPICS = (QUEUE_TOPIC,)
 BATCH_LIMIT = 500
 """Most events sent in one statement."""
-REPLAY_LIMIT = 1000
-"""A console that missed more than this refetches instead (a refetch is cheaper than a flood of triggers)."""
+LOCK_KEY = 0x796F7269736F6942  # "yorisoiB": numbering and notifying happen one transaction at a time
+_LOCK = f"SELECT pg_advisory_xact_lock({LOCK_KEY})"
+_RELAY = f"""
+WITH moved AS (
+    DELETE FROM bus_outbox WHERE seq IN (SELECT seq FROM bus_outbox ORDER BY seq LIMIT {BATCH_LIMIT})
+    RETURNING seq, topic, payload
+), numbered AS MATERIALIZED (
+    SELECT nextval('{SEQUENCE}') AS id, topic, payload FROM (SELECT seq, topic, payload FROM moved ORDER BY seq) AS m
+), stored AS (
+    INSERT INTO bus_events (id, topic, payload, created_at)
+    SELECT id, topic, payload, now() FROM numbered WHERE topic = ANY(%(replayable)s::text[])
+)
+SELECT id, pg_notify(%(channel)s, json_build_object('id', id, 'topic', topic, 'payload', payload::json)::text)
+FROM numbered ORDER BY id"""
+_PENDING = "SELECT EXISTS (SELECT 1 FROM bus_outbox)"
 
 _PUBLISH_BATCH = f"""
 WITH numbered AS MATERIALIZED (
@@ -69,25 +93,6 @@ def psycopg_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-class _Replaying:
-    """A subscription that first hands out the events read back from the database, then the live ones it has not
-    handed out yet (a live event may also have been read back: each id goes out once)."""
-
-    def __init__(self, missed: list[BusEvent], live: Subscription, after: int) -> None:
-        self._missed = collections.deque(missed)
-        self._live = live
-        self._after = max([after, *(e.id for e in missed if is_reset(e))])
-        self._sent = {e.id for e in missed}
-
-    async def next(self, timeout: float | None = None) -> BusEvent | None:
-        if self._missed:
-            return self._missed.popleft()
-        while True:
-            event = await self._live.next(timeout)
-            if event is None or (event.id > self._after and event.id not in self._sent):
-                return event
-
-
 class _Connection:
     """One autocommit connection used by one thread at a time, reopened after a failure."""
 
@@ -97,14 +102,17 @@ class _Connection:
         self._lock = threading.Lock()
 
     def execute(self, statement: str, params: Any) -> list[tuple]:
+        return self.run(lambda conn: _rows(conn.execute(statement, params)))
+
+    def run(self, work: Any) -> Any:
+        """`work(connection)` on the open connection (opened first if needed)."""
         import psycopg
 
         with self._lock:
             try:
                 if self._conn is None or self._conn.closed:
                     self._conn = psycopg.connect(self._dsn, autocommit=True, connect_timeout=5)
-                cursor = self._conn.execute(statement, params)
-                return cursor.fetchall() if cursor.description else []
+                return work(self._conn)
             except psycopg.OperationalError as exc:
                 self._conn = None
                 raise DatabaseUnavailable("the notification bus cannot reach PostgreSQL") from exc
@@ -119,12 +127,15 @@ class _Connection:
 class PostgresBus:
     """`NotificationBus` over LISTEN/NOTIFY; start it inside the server's event loop (the app's lifespan).
 
-    Publishing goes through one thread that sends whatever has queued up meanwhile as one statement (one commit,
-    one fsync for the stored events): under load the batches grow instead of the wait."""
+    Publishing goes through one thread that relays whatever the stores committed to `bus_outbox` meanwhile (and
+    any direct `publish`) in one transaction (one commit, one fsync): under load the batches grow instead of the
+    wait. Every `poll_s` it also looks for rows that a process which died after its commit left behind."""
 
-    def __init__(self, url: str, *, retain_s: float = 3600.0) -> None:
+    def __init__(self, url: str, *, retain_s: float = 3600.0, poll_s: float = 1.0) -> None:
         self.local = InMemoryBus(replay_topics=())
         self.retain_s = retain_s
+        self.poll_s = poll_s
+        self._relay_due = True  # rows a previous life of this process (or another process) left behind
         self._dsn = psycopg_dsn(url)
         self._writer = _Connection(self._dsn)
         self._reader = _Connection(self._dsn)
@@ -168,6 +179,14 @@ class PostgresBus:
             self._outbox_ready.notify()
         return BusEvent(await future, topic, payload)
 
+    async def committed(self, events: Sequence[Recorded]) -> None:
+        """The stores wrote these to `bus_outbox` and committed: wake the relay (without waiting for it)."""
+        if events:
+            self._start_publisher()
+            with self._outbox_ready:
+                self._relay_due = True
+                self._outbox_ready.notify()
+
     @contextlib.asynccontextmanager
     async def subscribe(self, topic: str, last_event_id: int | None = None) -> AsyncIterator[Subscription]:
         """Listen to `topic` in this process; with `last_event_id`, first replay what came after it from the
@@ -177,7 +196,7 @@ class PostgresBus:
                 yield live
             else:
                 missed = await asyncio.to_thread(self._missed, topic, last_event_id)
-                yield _Replaying(missed, live, last_event_id)
+                yield Replaying(missed, live, last_event_id)
 
     def subscriber_count(self, topic: str) -> int:
         """How many listeners a topic has in this process."""
@@ -197,26 +216,56 @@ class PostgresBus:
     def _publish_forever(self) -> None:
         while True:
             with self._outbox_ready:
-                while not self._outbox and not self._stop.is_set():
-                    self._outbox_ready.wait()
-                if not self._outbox:
+                polled = False
+                while not self._outbox and not self._relay_due and not self._stop.is_set():
+                    if not self._outbox_ready.wait(self.poll_s):
+                        polled = True  # look for rows a process that died after its commit left behind
+                        break
+                if self._stop.is_set() and not self._outbox and not self._relay_due:
                     return
                 batch, self._outbox = self._outbox[:BATCH_LIMIT], self._outbox[BATCH_LIMIT:]
-            self._send(batch)
+                relay, self._relay_due = self._relay_due, False
+            if polled:
+                relay = self._pending()
+            self._send(batch, relay)
 
-    def _send(self, batch: list[tuple[str, str, asyncio.Future[int]]]) -> None:
+    def _pending(self) -> bool:
+        try:
+            return bool(self._writer.execute(_PENDING, None)[0][0])
+        except Exception as exc:
+            log.warning("notification bus: %s while looking for unpublished events", type(exc).__name__)
+            return False
+
+    def _send(self, batch: list[tuple[str, str, asyncio.Future[int]]], relay: bool) -> None:
         params = {
             "topics": [topic for topic, _, _ in batch],
             "payloads": [body for _, body, _ in batch],
             "replayable": list(REPLAY_TOPICS),
             "channel": CHANNEL,
         }
+
+        def one_transaction(conn: Any) -> tuple[int, list[int]]:
+            with conn.transaction():
+                conn.execute(_LOCK)
+                relayed = len(conn.execute(_RELAY, params).fetchall()) if relay else 0
+                sent = [row[1] for row in conn.execute(_PUBLISH_BATCH, params).fetchall()] if batch else []
+            return relayed, sent
+
         try:
-            ids: list[int | BaseException] = [row[1] for row in self._writer.execute(_PUBLISH_BATCH, params)]
+            relayed, sent = self._writer.run(one_transaction)
+            ids: list[int | BaseException] = list(sent)
             if len(ids) != len(batch):
                 raise RuntimeError(f"the bus numbered {len(ids)} of {len(batch)} events")
+            if relayed == BATCH_LIMIT:
+                with self._outbox_ready:
+                    self._relay_due = True  # more rows wait
         except Exception as exc:  # every waiting request learns of it (a 503 when the database is away)
             ids = [exc] * len(batch)
+            if relay and not self._stop.is_set():  # stopping: what is left waits for the next relay, in any process
+                log.warning("notification bus: %s while relaying; retrying", type(exc).__name__)
+                with self._outbox_ready:
+                    self._relay_due = True
+                self._stop.wait(0.2)
         for (_, _, future), outcome in zip(batch, ids, strict=True):
             with contextlib.suppress(RuntimeError):  # its event loop has closed: nobody waits any more
                 future.get_loop().call_soon_threadsafe(_settle, future, outcome)
@@ -228,10 +277,7 @@ class PostgresBus:
             floor, newest = self._reader.execute(_BOUNDS, {"topic": topic})[0]  # after the rows: see _TRIM
         except DatabaseUnavailable:  # tell the console to refetch; its refetch will say the database is away
             return [reset_event(topic, after, "database-unavailable")]
-        floor, newest = floor or 0, newest or 0
-        if after < floor or after > max(floor, newest) or len(rows) > REPLAY_LIMIT:
-            return [reset_event(topic, max(floor, newest), "cannot-replay")]
-        return [BusEvent(int(event_id), topic, json.loads(payload)) for event_id, payload in rows]
+        return replay(topic, after, rows, floor, newest)
 
     def _listen_forever(self) -> None:
         import psycopg
@@ -268,6 +314,10 @@ class PostgresBus:
             return
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self.local.deliver, event)
+
+
+def _rows(cursor: Any) -> list[tuple]:
+    return cursor.fetchall() if cursor.description else []
 
 
 def _settle(future: asyncio.Future[int], outcome: int | BaseException) -> None:

@@ -213,6 +213,18 @@ bus_replay_floor = Table(
 )
 """Per topic, the newest event id trimmed away: a console whose Last-Event-ID is below it must refetch."""
 
+bus_outbox = Table(
+    "bus_outbox",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    Column("topic", String(100), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+"""PostgreSQL: events written in the transaction of the change they describe, not numbered yet. The bus's relay
+moves them into `bus_events` (numbered in commit order) and NOTIFYs, after the commit; a process that died before
+relaying leaves them here for another process's relay (migration 0004). SQLite numbers events in the transaction."""
+
 login_failures = Table(
     "login_failures",
     metadata,

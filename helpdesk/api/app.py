@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Mapping
 
 from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -15,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from helpdesk.api import auth, errors, escalations, fast_create, kiosk, queue
 from helpdesk.api.models import Health
 from helpdesk.api.services import Services
-from helpdesk.bus import InMemoryBus
+from helpdesk.bus import SqliteBus
 from helpdesk.bus_postgres import PostgresBus, running
 from helpdesk.database import Database
 from helpdesk.settings import HelpdeskSettings
@@ -44,8 +46,11 @@ def create_app(
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
     )
-    bus = PostgresBus(db.url, retain_s=settings.bus_replay_s) if db.url.startswith("postgresql") else InMemoryBus()
-    svc = Services(settings=settings, db=db, bus=bus)
+    if db.url.startswith("postgresql"):
+        bus: PostgresBus | SqliteBus = PostgresBus(db.url, retain_s=settings.bus_replay_s)
+    else:
+        bus = SqliteBus(db, retain_s=settings.bus_replay_s)
+    svc = Services(settings=settings, db=db, bus=bus, fault_after_commit=fault_injection(os.environ))
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -127,13 +132,33 @@ async def _sweep_forever(svc: Services) -> None:
             log.warning("abandon sweep failed: %s", type(exc).__name__)
             continue
         for change in changes:
-            await escalations.publish(svc, change)
+            await escalations.publish(svc, change.events)
         trim = getattr(svc.bus, "trim", None)  # the PostgreSQL bus keeps replayable events in a table
         if trim is not None:
             try:
                 await svc.run(trim)
             except Exception as exc:
                 log.warning("bus trim failed: %s", type(exc).__name__)
+
+
+FAULT_ENV = "YORISOI_TEST_EXIT_AFTER_COMMIT"
+"""Fault injection for tests (never set in production): with N, the process exits at once (as under `kill -9`: no
+cleanup) after the N-th change it committed, before that change's events are published."""
+
+
+def fault_injection(environment: Mapping[str, str]):  # type: ignore[no-untyped-def]
+    """The fault to inject after a commit, when the test variable asks for one."""
+    wanted = environment.get(FAULT_ENV, "")
+    if not wanted.isdigit() or int(wanted) < 1:
+        return None
+    log.warning("%s=%s: this process exits after that many commits (a test of event delivery)", FAULT_ENV, wanted)
+    commits = itertools.count(1)
+
+    def after_commit() -> None:
+        if next(commits) >= int(wanted):
+            os._exit(137)
+
+    return after_commit
 
 
 def app_from_environment() -> FastAPI:

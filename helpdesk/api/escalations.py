@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
 import time
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
@@ -13,11 +13,11 @@ from helpdesk.api.deps import KioskDep, KioskOrStaffDep, ServicesDep, StaffDep
 from helpdesk.api.errors import ERROR_RESPONSES
 from helpdesk.api.models import MessageBody, ResolveRequest, TransferRequest
 from helpdesk.api.services import Services
-from helpdesk.bus import QUEUE_TOPIC, escalation_topic
+from helpdesk.bus import Recorded, escalation_topic
 from helpdesk.domain import ENDED
 from helpdesk.errors import Forbidden
 from helpdesk.principals import KioskPrincipal, StaffPrincipal
-from helpdesk.store.escalations import Change, audit_view
+from helpdesk.store.escalations import audit_view
 from helpdesk.wire import EscalationRequest, EscalationStatus, MessageList, StaffMessage
 
 router = APIRouter(prefix="/escalations", tags=["escalations"], responses=ERROR_RESPONSES)
@@ -41,14 +41,12 @@ def status_of(svc: Services, row: dict) -> EscalationStatus:
     )
 
 
-async def publish(svc: Services, change: Change) -> None:
-    """Tell the queue and the escalation's listeners about a change."""
-    payload = {"escalation_id": change.escalation_id, "site_id": change.site_id, "status": change.status}
-    payload["action"] = change.action
-    # Together: on PostgreSQL both go out in the same statement (one round trip, one commit).
-    await asyncio.gather(
-        svc.bus.publish(QUEUE_TOPIC, payload), svc.bus.publish(escalation_topic(change.escalation_id), {**payload})
-    )
+async def publish(svc: Services, events: Sequence[Recorded]) -> None:
+    """Tell the queue and the escalation's listeners about a committed change (its events were written in the
+    change's own transaction, so a process dying before this line loses nothing: see helpdesk.store.events)."""
+    if svc.fault_after_commit:
+        svc.fault_after_commit()
+    await svc.bus.committed(events)
 
 
 @router.post(
@@ -61,17 +59,17 @@ async def create_escalation(
     body: EscalationRequest, kiosk: KioskDep, svc: ServicesDep, idempotency_key: IdempotencyKey
 ) -> Response:
     """A kiosk asks for help. Retries reuse the Idempotency-Key: same body → 200 with the same escalation."""
-    row, created, status = await svc.run(create_and_describe, svc, kiosk, idempotency_key, body)
+    _row, created, status, events = await svc.run(create_and_describe, svc, kiosk, idempotency_key, body)
     if created:
-        await publish(svc, Change(row["id"], row["site_id"], "waiting", "create"))
+        await publish(svc, events)
     # Serialized here (already validated): this is the hot path, FastAPI would validate the model again.
     return Response(status.model_dump_json(), status_code=201 if created else 200, media_type="application/json")
 
 
 def create_and_describe(svc: Services, kiosk: KioskPrincipal, key: str, body: EscalationRequest):  # type: ignore[no-untyped-def]
     """Store (or find) the escalation and compute its status, in one trip to the thread pool."""
-    row, created = svc.escalations.create(kiosk, key, body)
-    return row, created, status_of(svc, row) if created else _with_claimer(svc, row)
+    row, created, events = svc.escalations.create_recorded(kiosk, key, body)
+    return row, created, status_of(svc, row) if created else _with_claimer(svc, row), events
 
 
 @router.get("/{escalation_id}", response_model=EscalationStatus)
@@ -143,16 +141,10 @@ async def post_message(
     if isinstance(caller, StaffPrincipal) and body.kind == "system":
         raise Forbidden("system messages come from the server")
     step_id = getattr(body, "step_id", None)
-    message, row = await svc.run(
+    message, _row, events = await svc.run(
         svc.escalations.post_message, caller, escalation_id, kind=body.kind, text=body.text, step_id=step_id
     )
-    await asyncio.gather(
-        svc.bus.publish(escalation_topic(escalation_id), {"escalation_id": escalation_id, "message": message["id"]}),
-        svc.bus.publish(
-            QUEUE_TOPIC,
-            {"escalation_id": escalation_id, "site_id": row["site_id"], "status": row["status"], "action": "message"},
-        ),
-    )
+    await publish(svc, events)
     return _message(message)
 
 
@@ -188,12 +180,12 @@ async def resolve(
 async def cancel(escalation_id: EscalationId, kiosk: KioskDep, svc: ServicesDep) -> EscalationStatus:
     """The resident left: the kiosk withdraws its escalation."""
     row, change = await svc.run(svc.escalations.cancel, kiosk, escalation_id)
-    await publish(svc, change)
+    await publish(svc, change.events)
     return await svc.run(status_of, svc, row)
 
 
 async def _act(svc: Services, member: StaffPrincipal, action: str, escalation_id: str, *args: str) -> EscalationStatus:
     method = getattr(svc.escalations, action)
     row, change = await svc.run(method, member, escalation_id, *args)
-    await publish(svc, change)
+    await publish(svc, change.events)
     return await svc.run(_with_claimer, svc, row)

@@ -23,7 +23,6 @@ from helpdesk.api.escalations import create_and_describe, publish
 from helpdesk.api.services import Services
 from helpdesk.errors import Forbidden, InvalidInput, Unauthenticated
 from helpdesk.principals import KioskPrincipal
-from helpdesk.store.escalations import Change
 from helpdesk.wire import API_PREFIX, EscalationRequest
 
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}")
@@ -58,9 +57,9 @@ async def create_escalation(request: Request) -> Response:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in ("body", *first.get("loc", ())))
         raise InvalidInput(f"{where}: {first.get('msg', 'invalid input')}") from None
-    row, created, status = await svc.run(create_and_describe, svc, kiosk, key, body)
+    _row, created, status, events = await svc.run(create_and_describe, svc, kiosk, key, body)
     if created:
-        await publish(svc, Change(row["id"], row["site_id"], "waiting", "create"))
+        await publish(svc, events)
     return Response(status.model_dump_json(), status_code=201 if created else 200, media_type="application/json")
 
 

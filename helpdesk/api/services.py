@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -32,6 +33,8 @@ class Services:
     kiosk_rate: TokenBucket = field(init=False)
     login_throttle: LoginThrottle | SharedLoginThrottle = field(init=False)
     poll_threads: anyio.CapacityLimiter = field(init=False)
+    fault_after_commit: Callable[[], None] | None = None
+    """Tests only: called between a commit and the publishing of its events (see api.app.fault_injection)."""
 
     def __post_init__(self) -> None:
         self.escalations = EscalationStore(self.db, self.settings)

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk import domain, security
+from helpdesk.bus import QUEUE_TOPIC, Recorded, escalation_topic
 from helpdesk.database import Database
 from helpdesk.errors import (
     ActiveLimitReached,
@@ -26,7 +27,7 @@ from helpdesk.errors import (
 from helpdesk.principals import KioskPrincipal, StaffPrincipal
 from helpdesk.screening import screen_text
 from helpdesk.settings import HelpdeskSettings
-from helpdesk.store import audit, sqlite_fast
+from helpdesk.store import audit, events, sqlite_fast
 from helpdesk.store.accounts import active_staff_in, utcnow
 from helpdesk.store.group_writer import GroupWriter
 from helpdesk.tables import escalations, messages, sites, staff
@@ -43,12 +44,14 @@ class NotClaimer(Forbidden):
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """What changed, for the notification bus: escalation, site, new status."""
+    """What changed: escalation, site, new status, and the bus events written in the same transaction (publish
+    them with `bus.committed` once the transaction has committed)."""
 
     escalation_id: str
     site_id: str
     status: str
     action: str
+    events: tuple[Recorded, ...] = ()
 
 
 class EscalationStore:
@@ -64,7 +67,14 @@ class EscalationStore:
 
     # --- kiosk side -------------------------------------------------------------------------------
     def create(self, kiosk: KioskPrincipal, key: str, request: EscalationRequest) -> tuple[dict, bool]:
-        """Store a new escalation, or return the one this Idempotency-Key made before: (row, created).
+        """Store a new escalation, or return the one this Idempotency-Key made before: (row, created)."""
+        row, created, _ = self.create_recorded(kiosk, key, request)
+        return row, created
+
+    def create_recorded(
+        self, kiosk: KioskPrincipal, key: str, request: EscalationRequest
+    ) -> tuple[dict, bool, tuple[Recorded, ...]]:
+        """`create`, with the bus events written in its transaction: (row, created, events).
 
         Returns only after the commit. On SQLite, escalations arriving together share one transaction
         (one fsync) through a group writer; PostgreSQL does its own group commit across connections.
@@ -82,16 +92,16 @@ class EscalationStore:
                 existing = self._by_key(conn, kiosk.kiosk_id, key)
             if existing is None:
                 raise
-            return self._replayed(existing, body_hash), False
+            return self._replayed(existing, body_hash), False, ()
 
     def _create_in(
         self, conn: Connection, kiosk: KioskPrincipal, key: str, request: EscalationRequest, body_hash: str
-    ) -> tuple[dict, bool]:
+    ) -> tuple[dict, bool, tuple[Recorded, ...]]:
         raw = conn.connection.driver_connection if self.db.is_sqlite else None
         if raw is None or sqlite_fast.key_taken(raw, kiosk.kiosk_id, key):
             existing = self._by_key(conn, kiosk.kiosk_id, key)
             if existing is not None:
-                return self._replayed(existing, body_hash), False
+                return self._replayed(existing, body_hash), False, ()
         now = utcnow()
         row = {
             "id": uuid.uuid4().hex,
@@ -112,7 +122,7 @@ class EscalationStore:
         else:
             sqlite_fast.insert_escalation(raw, row)
             row["position_at_create"] = sqlite_fast.waiting_count(raw, kiosk.site_id, POSITION_CAP)
-        return row, True
+        return row, True, _record(conn, row, "create")
 
     def _group_writer(self) -> GroupWriter:
         with self._lock:
@@ -173,7 +183,8 @@ class EscalationStore:
             row = _apply(conn, row, "cancel", ended_at=utcnow())
             audit.record(conn, kiosk, "cancel", escalation_id)
             _system_message(conn, escalation_id, "cancelled")
-        return row, _change(row, "cancel")
+            change = _change(conn, row, "cancel")
+        return row, change
 
     # --- staff side -------------------------------------------------------------------------------
     def claim(self, member: StaffPrincipal, escalation_id: str) -> tuple[dict, Change]:
@@ -186,7 +197,8 @@ class EscalationStore:
             row = _apply(conn, row, "claim", claimed_by=member.id, claimed_at=utcnow())
             audit.record(conn, member, "claim", escalation_id)
             _system_message(conn, escalation_id, "claimed")
-        return row, _change(row, "claim")
+            change = _change(conn, row, "claim", member.display_name)
+        return row, change
 
     def _check_limit(self, conn: Connection, staff_id: int) -> None:
         active = conn.execute(
@@ -221,7 +233,8 @@ class EscalationStore:
             row = _apply(conn, row, "transfer", claimed_by=target.id, claimed_at=utcnow())
             audit.record(conn, member, "transfer", escalation_id, detail=f"to:{target.id}")
             _system_message(conn, escalation_id, "transferred")
-        return row, _change(row, "transfer")
+            change = _change(conn, row, "transfer", target.display_name)
+        return row, change
 
     def _claimer_action(self, member: StaffPrincipal, escalation_id: str, action: str, **values: object):
         with self.db.write() as conn:
@@ -232,13 +245,14 @@ class EscalationStore:
             row = _apply(conn, row, action, **values)
             audit.record(conn, member, action, escalation_id)
             _system_message(conn, escalation_id, {"release": "released", "resolve": "resolved"}[action])
-        return row, _change(row, action)
+            change = _change(conn, row, action)
+        return row, change
 
     # --- conversation -----------------------------------------------------------------------------
     def post_message(
         self, caller: Caller, escalation_id: str, *, kind: str, text: str, step_id: str | None = None
-    ) -> tuple[dict, dict]:
-        """Add a message (text screened before storage): returns (message, escalation)."""
+    ) -> tuple[dict, dict, tuple[Recorded, ...]]:
+        """Add a message (text screened before storage): returns (message, escalation, bus events)."""
         with self.db.write() as conn:
             row = self._visible(conn, caller, escalation_id)
             if row["status"] in domain.ENDED:
@@ -257,7 +271,13 @@ class EscalationStore:
             )
             if isinstance(caller, StaffPrincipal):
                 audit.record(conn, caller, "reply", escalation_id, detail=kind)
-        return message, row
+            recorded = (
+                events.record(
+                    conn, escalation_topic(escalation_id), {"escalation_id": escalation_id, "message": message["id"]}
+                ),
+                events.record(conn, QUEUE_TOPIC, _queue_payload(row, "message")),
+            )
+        return message, row, recorded
 
     def messages_after(self, caller: Caller, escalation_id: str, after: int) -> tuple[list[dict], dict]:
         """Messages with id > after (at most 100), and the escalation."""
@@ -313,6 +333,7 @@ class EscalationStore:
                     escalations.c.kiosk_contact_at < cutoff,
                 )
             ).all()
+            changes = []
             for row in rows:
                 conn.execute(
                     update(escalations)
@@ -320,7 +341,8 @@ class EscalationStore:
                     .values(status="abandoned", ended_at=now, updated_at=now)
                 )
                 _system_message(conn, row.id, "abandoned")
-        return [Change(row.id, row.site_id, "abandoned", "abandon") for row in rows]
+                changes.append(_change(conn, {"id": row.id, "site_id": row.site_id, "status": "abandoned"}, "abandon"))
+        return changes
 
 
 def _may_see(caller: Caller, row: dict) -> bool:
@@ -354,8 +376,26 @@ def _same_claimer(claimed_by: int | None):  # type: ignore[no-untyped-def]
     return column.is_(None) if claimed_by is None else column == claimed_by
 
 
-def _change(row: dict, action: str) -> Change:
-    return Change(row["id"], row["site_id"], row["status"], action)
+def _change(conn: Connection, row: dict, action: str, claimer: str | None = None) -> Change:
+    """The change, with its bus events written in `conn`'s transaction."""
+    return Change(row["id"], row["site_id"], row["status"], action, _record(conn, row, action, claimer))
+
+
+def _record(conn: Connection, row: dict, action: str, claimer: str | None = None) -> tuple[Recorded, ...]:
+    payload = _queue_payload(row, action, claimer)
+    return (events.record(conn, QUEUE_TOPIC, payload), events.record(conn, escalation_topic(row["id"]), payload))
+
+
+QUEUE_ROW_FIELDS = ("id", "status", "site_id", "kiosk_id", "procedure_id", "step_id", "language", "reason")
+"""What a queue row shows, sent with each queue event so an open console draws the row without a refetch."""
+
+
+def _queue_payload(row: dict, action: str, claimer: str | None = None) -> dict:
+    payload = {"escalation_id": row["id"], "site_id": row["site_id"], "status": row["status"], "action": action}
+    if "created_at" in row and action != "message":
+        shown = {name: row[name] for name in QUEUE_ROW_FIELDS}
+        payload["row"] = {**shown, "claimed_by": claimer, "created_at": row["created_at"].isoformat()}
+    return payload
 
 
 def _insert_message(conn: Connection, escalation_id: str, **values: object) -> dict:
