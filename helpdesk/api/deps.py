@@ -10,7 +10,7 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 
 from helpdesk import security
 from helpdesk.api.services import Services
-from helpdesk.errors import CsrfFailed, Forbidden, RateLimited, Unauthenticated
+from helpdesk.errors import CsrfFailed, DatabaseUnavailable, Forbidden, RateLimited, Unauthenticated
 from helpdesk.principals import KioskPrincipal, StaffPrincipal
 from helpdesk.store import accounts
 
@@ -83,6 +83,21 @@ async def _check_csrf(request: Request, member: StaffPrincipal) -> None:
         sent = field if isinstance(field, str) else ""
     if not (member.csrf_token and sent and security.same_secret(sent, member.csrf_token)):
         raise CsrfFailed("missing or wrong CSRF token")
+
+
+async def still_the_same(request: Request, svc: Services, member: StaffPrincipal) -> bool:
+    """Re-authenticate a long-running request's credentials: False once the session or token has ended, the account
+    is disabled, or its role or sites are no longer what the request started with."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    credentials = HTTPAuthorizationCredentials(scheme=scheme, credentials=token) if token else None
+    try:
+        now = await any_caller(request, svc, credentials, request.cookies.get(SESSION_COOKIE))
+    except Unauthenticated:
+        return False
+    except DatabaseUnavailable:  # cannot tell now; the stream's next check will
+        return True
+    same = isinstance(now, StaffPrincipal) and now.id == member.id and now.role == member.role
+    return same and now.site_ids == member.site_ids  # type: ignore[union-attr]
 
 
 Caller = Annotated[KioskPrincipal | StaffPrincipal, Depends(any_caller)]

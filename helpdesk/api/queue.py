@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
-from helpdesk.api.deps import ServicesDep, StaffDep
+from helpdesk.api.deps import ServicesDep, StaffDep, still_the_same
 from helpdesk.api.errors import ERROR_RESPONSES
 from helpdesk.api.models import EscalationView, QueueView
 from helpdesk.bus import QUEUE_TOPIC, is_reset
 from helpdesk.principals import StaffPrincipal
+from helpdesk.store.accounts import ACCESS_CHANGED
 from helpdesk.store.escalations import audit_view
 from helpdesk.store.queue import queue_view
 
@@ -23,6 +25,11 @@ router = APIRouter(prefix="/queue", tags=["queue"], responses=ERROR_RESPONSES)
 StatusFilter = Literal["waiting", "claimed", "resolved", "cancelled", "abandoned"]
 SiteFilter = Annotated[list[Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]], Query()]
 KEEPALIVE_S = 15.0
+DISCONNECT_CHECK_S = 1.0
+"""How often a quiet stream looks whether its client has gone (so it lets go of its subscription promptly)."""
+RECHECK_S = 30.0
+"""How often a stream re-checks its credentials besides when told (an account change by another process that has
+no bus, a session that expired)."""
 RETRY_MS = 1000
 """How soon a browser reconnects after the stream broke (a restart, a proxy): replay makes it lossless."""
 
@@ -36,7 +43,8 @@ async def get_queue(
 ) -> QueueView:
     """Open escalations of your sites in queue order (filter by site and status)."""
     rows = await svc.run(queue_view, svc.escalations, member, site_ids=site, statuses=list(status))
-    await svc.run(audit_view, svc.db, member, None, "view-queue")
+    if svc.queue_view_audits.due(member.id):
+        await svc.run(audit_view, svc.db, member, None, "view-queue")
     items = [EscalationView.model_validate({**row, "claimed_by": row.get("claimed_by_name")}) for row in rows]
     return QueueView(items=items, generated_at=dt.datetime.now(dt.UTC))
 
@@ -55,7 +63,8 @@ async def stream_queue(
     """Queue changes of your sites as Server-Sent Events; reconnect with Last-Event-ID to catch up.
 
     When what you missed cannot be replayed (too old, or the stream fell behind) an `event: reset` comes instead:
-    refetch the queue (GET /queue), then carry on with the stream."""
+    refetch the queue (GET /queue), then carry on with the stream. The stream ends with an `event: ended` when your
+    session ends, your account is disabled or your role or sites change: log in (or reconnect) again."""
     after = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
     return StreamingResponse(
         _events(request, svc, member, after),
@@ -67,14 +76,29 @@ async def stream_queue(
 async def _events(request: Request, svc, member: StaffPrincipal, after: int | None) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
     async with svc.bus.subscribe(QUEUE_TOPIC, last_event_id=after) as subscription:
         yield f": connected\nretry: {RETRY_MS}\n\n"
+        wrote = checked = time.monotonic()
         while not await request.is_disconnected():
-            event = await subscription.next(timeout=KEEPALIVE_S)
+            event = await subscription.next(timeout=DISCONNECT_CHECK_S)
+            now = time.monotonic()
+            recheck = now - checked >= RECHECK_S
+            if event is not None and event.payload.get("action") == ACCESS_CHANGED:
+                recheck = event.payload.get("staff_id") == member.id
+                event = None  # never sent: it names another member's account
+            if recheck:
+                checked = now
+                if not await still_the_same(request, svc, member):
+                    yield 'event: ended\ndata: {"reason": "access-changed"}\n\n'
+                    return
             if event is None:
-                yield ": keep-alive\n\n"
+                if now - wrote >= KEEPALIVE_S:
+                    wrote = now
+                    yield ": keep-alive\n\n"
                 continue
             if is_reset(event):
+                wrote = now
                 yield f"id: {event.id}\nevent: reset\ndata: {json.dumps(event.payload)}\n\n"
                 continue
             if event.payload.get("site_id") not in member.site_ids:
                 continue
+            wrote = now
             yield f"id: {event.id}\nevent: queue\ndata: {json.dumps(event.payload)}\n\n"

@@ -188,11 +188,12 @@ async def add_staff(body: StaffCreate, admin: AdminDep, svc: ServicesDep) -> dic
 @router.put("/staff/{login}")
 async def edit_staff(login: LoginPath, body: StaffFields, admin: AdminDep, svc: ServicesDep) -> dict[str, str]:
     """Change a member's role, sites and display name."""
-    await svc.run(
+    ended = await svc.run(
         lambda: store.update_staff(
             svc.db, login=login, role=body.role, site_ids=body.site_ids, display_name=body.display_name
         )
     )
+    await svc.bus.committed(ended)
     await _audit(svc, admin, "admin-edit-staff", login)
     return {"login": login}
 
@@ -202,7 +203,8 @@ async def disable_staff(login: LoginPath, admin: AdminDep, svc: ServicesDep) -> 
     """Disable an account: its sessions and tokens end at once."""
     if login == admin.login:
         raise Forbidden("you cannot disable your own account")
-    await svc.run(lambda: accounts.disable_staff(svc.db, login=login))
+    ended = await svc.run(lambda: accounts.disable_staff(svc.db, login=login))
+    await svc.bus.committed(ended)
     await _audit(svc, admin, "admin-disable-staff", login)
     return {"login": login}
 
@@ -210,7 +212,8 @@ async def disable_staff(login: LoginPath, admin: AdminDep, svc: ServicesDep) -> 
 @router.post("/staff/{login}/reset-password")
 async def reset_password(login: LoginPath, admin: AdminDep, svc: ServicesDep) -> dict[str, str]:
     """A new generated password (in this answer only); the member's sessions end."""
-    password = await svc.run(lambda: store.reset_password(svc.db, login=login))
+    password, ended = await svc.run(lambda: store.reset_password(svc.db, login=login))
+    await svc.bus.committed(ended)
     await _audit(svc, admin, "admin-reset-password", login)
     return {"login": login, "password": password}
 

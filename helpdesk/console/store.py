@@ -7,9 +7,11 @@ import datetime as dt
 from sqlalchemy import Connection, delete, insert, select, update
 
 from helpdesk import security
+from helpdesk.bus import Recorded
 from helpdesk.database import Database
 from helpdesk.errors import BadRequest, NotFound
 from helpdesk.principals import StaffPrincipal
+from helpdesk.store import accounts
 from helpdesk.store.accounts import get_site, utcnow
 from helpdesk.tables import canned_replies, escalations, kiosks, sites, staff, staff_sessions, staff_sites
 
@@ -154,21 +156,30 @@ def list_staff(db: Database) -> list[dict]:
     ]
 
 
-def update_staff(db: Database, *, login: str, role: str, site_ids: list[str], display_name: str) -> None:
-    """Change a member's role, sites and display name (takes effect on their next request)."""
+def update_staff(
+    db: Database, *, login: str, role: str, site_ids: list[str], display_name: str
+) -> tuple[Recorded, ...]:
+    """Change a member's role, sites and display name. A new role or new sites end the member's sessions and open
+    queue streams (returns the bus event that ends the streams); a new display name alone changes nothing else."""
     with db.write() as conn:
-        staff_id = conn.execute(select(staff.c.id).where(staff.c.login == login)).scalar()
-        if staff_id is None:
+        found = conn.execute(select(staff.c.id, staff.c.role).where(staff.c.login == login)).first()
+        if found is None:
             raise NotFound(f"no staff login {login}")
+        staff_id = found.id
         _require_sites(conn, site_ids)
+        before = set(conn.execute(select(staff_sites.c.site_id).where(staff_sites.c.staff_id == staff_id)).scalars())
         conn.execute(update(staff).where(staff.c.id == staff_id).values(role=role, display_name=display_name))
         conn.execute(delete(staff_sites).where(staff_sites.c.staff_id == staff_id))
         for site_id in sorted(set(site_ids)):
             conn.execute(insert(staff_sites).values(staff_id=staff_id, site_id=site_id))
+        if found.role == role and before == set(site_ids):
+            return ()
+        conn.execute(delete(staff_sessions).where(staff_sessions.c.staff_id == staff_id))
+        return (accounts.access_changed(conn, staff_id),)
 
 
-def reset_password(db: Database, *, login: str) -> str:
-    """Give a member a new generated password (returned once) and end their sessions."""
+def reset_password(db: Database, *, login: str) -> tuple[str, tuple[Recorded, ...]]:
+    """Give a member a new generated password (returned once) and end their sessions and open queue streams."""
     password = security.generate_password()
     password_hash = security.hash_password(password)
     with db.write() as conn:
@@ -177,7 +188,8 @@ def reset_password(db: Database, *, login: str) -> str:
             raise NotFound(f"no staff login {login}")
         conn.execute(update(staff).where(staff.c.id == staff_id).values(password_hash=password_hash))
         conn.execute(delete(staff_sessions).where(staff_sessions.c.staff_id == staff_id))
-    return password
+        ended = (accounts.access_changed(conn, staff_id),)
+    return password, ended
 
 
 def _require_sites(conn: Connection, site_ids: list[str]) -> None:

@@ -11,11 +11,17 @@ from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk import security
+from helpdesk.bus import QUEUE_TOPIC, Recorded
 from helpdesk.database import Database
 from helpdesk.domain import ROLES
 from helpdesk.errors import AlreadyExists, BadRequest, NotFound
 from helpdesk.principals import KioskPrincipal, StaffPrincipal
+from helpdesk.store import events
 from helpdesk.tables import api_tokens, kiosks, sites, staff, staff_sessions, staff_sites
+
+ACCESS_CHANGED = "access-changed"
+"""A queue-topic event (never sent to consoles): a member was disabled or their role or sites changed, so their open
+queue streams re-check their credentials at once and end (`helpdesk.api.queue`)."""
 
 
 def utcnow() -> dt.datetime:
@@ -152,8 +158,14 @@ def add_staff(
     return int(staff_id)
 
 
-def disable_staff(db: Database, *, login: str) -> None:
-    """Disable an account: its sessions end and its API tokens are revoked at once."""
+def access_changed(conn: Connection, staff_id: int) -> Recorded:
+    """Write, in `conn`'s transaction, the event that ends the member's open queue streams."""
+    return events.record(conn, QUEUE_TOPIC, {"action": ACCESS_CHANGED, "staff_id": staff_id})
+
+
+def disable_staff(db: Database, *, login: str) -> tuple[Recorded, ...]:
+    """Disable an account: its sessions end and its API tokens are revoked at once; returns the bus event that
+    ends its open streams (published by the server; from another process it arrives within the bus's poll)."""
     now = utcnow()
     with db.write() as conn:
         staff_id = conn.execute(select(staff.c.id).where(staff.c.login == login)).scalar()
@@ -166,6 +178,7 @@ def disable_staff(db: Database, *, login: str) -> None:
             .where(api_tokens.c.staff_id == staff_id, api_tokens.c.revoked_at.is_(None))
             .values(revoked_at=now)
         )
+        return (access_changed(conn, staff_id),)
 
 
 @dataclass(frozen=True, slots=True)

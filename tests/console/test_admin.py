@@ -98,7 +98,8 @@ def audited(helpdesk, target: str) -> list[str]:
 
 
 def test_staff_accounts_get_a_one_time_password_roles_sites_and_can_be_disabled(helpdesk) -> None:
-    """The generated password logs in; site changes take effect at once; disabling ends the session."""
+    """The generated password logs in; a new name keeps the session, new sites end it (the next login has them);
+    disabling ends the session."""
     admin = helpdesk.session("adam")
     api = f"{helpdesk.base_url}/console/api/admin"
     login = unique("dana")
@@ -111,9 +112,16 @@ def test_staff_accounts_get_a_one_time_password_roles_sites_and_can_be_disabled(
         f"{helpdesk.base_url}/api/v1/auth/login", json={"login": login, "password": created.json()["password"]}
     )
     assert answer.status_code == 200 and answer.json()["staff"]["site_ids"] == ["south"]
+    renamed = {"display_name": "段さん", "role": "staff", "site_ids": ["south"]}
+    assert admin.put(f"{api}/staff/{login}", json=renamed).status_code == 200
+    assert member.get(f"{helpdesk.base_url}/api/v1/auth/me").json()["display_name"] == "段さん"
     edit = {"display_name": "段", "role": "staff", "site_ids": ["north", "south"]}
     assert admin.put(f"{api}/staff/{login}", json=edit).status_code == 200
-    assert member.get(f"{helpdesk.base_url}/api/v1/auth/me").json()["site_ids"] == ["north", "south"]
+    assert member.get(f"{helpdesk.base_url}/api/v1/auth/me").status_code == 401, "new sites end the sessions"
+    answer = member.post(
+        f"{helpdesk.base_url}/api/v1/auth/login", json={"login": login, "password": created.json()["password"]}
+    )
+    assert answer.json()["staff"]["site_ids"] == ["north", "south"]
     assert admin.put(f"{api}/staff/{login}", json={**edit, "site_ids": ["nowhere"]}).status_code == 404
     old_password = created.json()["password"]
     new_password = admin.post(f"{api}/staff/{login}/reset-password").json()["password"]
@@ -128,6 +136,7 @@ def test_staff_accounts_get_a_one_time_password_roles_sites_and_can_be_disabled(
     assert listed["disabled"] is True
     assert audited(helpdesk, login) == [
         "admin-add-staff",
+        "admin-edit-staff",
         "admin-edit-staff",
         "admin-reset-password",
         "admin-disable-staff",

@@ -47,7 +47,10 @@ def test_escalation_reaches_the_queue_live_and_is_answered(helpdesk, staff_page,
     old = helpdesk.escalate("north-1", step_id="place-card", reason="pin-forgotten")
     age(helpdesk, old["id"], minutes=25)
     offered = helpdesk.escalate("north-1", step_id="has-card", reason="offer:time-on-step", language="ja-easy")
-    alice.wait_for_selector(f'tr[data-id="{old["id"]}"]', timeout=5_000)
+    alice.wait_for_selector(f'tr[data-id="{offered["id"]}"]', timeout=5_000)
+    alice.reload()  # the page drew `old` from its event as new; aged behind its back, it shows late once fetched
+    wait_live(alice)
+    alice.wait_for_selector(f'tr[data-id="{old["id"]}"].late', timeout=5_000)
 
     started = time.monotonic()
     new = helpdesk.escalate(
@@ -267,3 +270,40 @@ def test_claiming_from_the_queue_too_late_names_the_winner(helpdesk, staff_page)
     page.wait_for_selector("#toast.shown:has-text('千葉')")
     assert "ほかの係員が先に対応を始めました" in page.inner_text("#toast")
     assert page.url.endswith("/console/queue")
+
+
+def test_rows_are_drawn_moved_and_removed_from_their_events_without_refetching(helpdesk, staff_page) -> None:
+    """The event carries the row: a new escalation is drawn last in line (before claimed ones), a claim moves it to
+    the claimed ones with its holder, a resolve removes it — and the page never refetches the queue for them."""
+    page = staff_page("bob")
+    wait_live(page)
+    claimed = helpdesk.escalate("north-1")
+    assert helpdesk.session("alice").post(f"{helpdesk.base_url}/api/v1/escalations/{claimed['id']}/claim").ok
+    page.wait_for_selector(f'tr[data-id="{claimed["id"]}"] .status.claimed', timeout=2_000)
+    fetches: list[str] = []
+    page.on("request", lambda request: fetches.append(request.url) if "/api/v1/queue?" in request.url else None)
+
+    new = helpdesk.escalate("north-1", step_id="enter-pin", reason="pin-forgotten")
+    page.wait_for_selector(f'tr[data-id="{new["id"]}"]', timeout=2_000)
+    ids = page.eval_on_selector_all("#queue-body tr", "rows => rows.map((row) => row.dataset.id)")
+    statuses = page.eval_on_selector_all("#queue-body tr .status", "cells => cells.map((cell) => cell.className)")
+    waiting = [i for i, status in enumerate(statuses) if "waiting" in status]
+    assert ids.index(new["id"]) == max(waiting) < ids.index(claimed["id"]), "youngest in line, before claimed rows"
+    cells = f'tr[data-id="{new["id"]}"] td:not(.wait)'
+    drawn = page.eval_on_selector_all(cells, "cells => cells.map((cell) => cell.innerText)")
+    assert fetches == []
+    page.reload()  # the snapshot draws the same row
+    wait_live(page)
+    page.wait_for_selector(f'tr[data-id="{new["id"]}"]')
+    assert page.eval_on_selector_all(cells, "cells => cells.map((cell) => cell.innerText)") == drawn
+    assert "north-1" in drawn
+    page.wait_for_timeout(300)  # the reload's own fetches are done
+    fetches.clear()
+
+    alice = helpdesk.session("alice")
+    assert alice.post(f"{helpdesk.base_url}/api/v1/escalations/{new['id']}/claim").ok
+    page.wait_for_selector(f'tr[data-id="{new["id"]}"] .holder:has-text("青木")', timeout=2_000)
+    assert alice.post(f"{helpdesk.base_url}/api/v1/escalations/{new['id']}/resolve", json={"outcome": "solved"}).ok
+    page.wait_for_selector(f'tr[data-id="{new["id"]}"]', state="detached", timeout=2_000)
+    assert fetches == [], "no refetch of the whole queue for a create, a claim or a resolve"
+    assert int(page.inner_text("#count-claimed")) == page.locator("#queue-body .status.claimed").count()

@@ -246,3 +246,28 @@ def test_fast_path_refuses_like_the_rest(client: TestClient, sqlite_world: World
     assert client.post(url, json=escalation_body(), headers=staff).json()["code"] == "forbidden"
     revoked = {"Authorization": "Bearer yk_" + "x" * 43, "Idempotency-Key": "k"}
     assert client.post(url, json=escalation_body(), headers=revoked).json()["code"] == "unauthenticated"
+
+
+def test_queue_views_are_audited_once_per_member_per_interval(client: TestClient, sqlite_world: World) -> None:
+    """A live console refetches often; the audit log gets one view-queue entry per member per interval."""
+    alice, bob = staff_token(sqlite_world, "alice"), staff_token(sqlite_world, "bob")
+    for _ in range(3):
+        assert client.get(f"{API}/queue", headers=alice).status_code == 200
+    assert client.get(f"{API}/queue", headers=bob).status_code == 200
+    db = Database(sqlite_world.url)
+    try:
+        with db.read() as conn:
+            rows = conn.execute(
+                select(audit_entries.c.actor_id).where(audit_entries.c.action == "view-queue")
+            ).scalars()
+            viewers = sorted(rows)
+    finally:
+        db.dispose()
+    assert viewers == sorted([str(sqlite_world.staff_ids["alice"]), str(sqlite_world.staff_ids["bob"])])
+    audits = client.app.state.services.queue_view_audits
+    audits.interval_s = 0.0  # once the interval has passed, the next view is audited again
+    client.get(f"{API}/queue", headers=alice)
+    with db.read() as conn:
+        count = conn.execute(select(audit_entries.c.id).where(audit_entries.c.action == "view-queue")).all()
+    db.dispose()
+    assert len(count) == 3

@@ -1,4 +1,6 @@
-/* Live queue: snapshot from /api/v1/queue, refreshed on every Server-Sent Event; waiting time ticks locally. */
+/* Live queue: snapshot from /api/v1/queue; each Server-Sent Event carries the changed row, which is drawn, moved or
+   removed on its own (a refetch only when the server's order is needed: a release, or a reset); waiting time ticks
+   locally. */
 "use strict";
 
 (() => {
@@ -13,7 +15,8 @@
   for (const option of filter.options) {
     if (option.value) sites[option.value] = { name: option.textContent, sla: Number(option.dataset.sla) };
   }
-  const state = { items: [], base: Date.now(), selected: 0, titles: {}, loading: false, again: false };
+  // offset: the server's clock minus this browser's (from the snapshot), to age rows that arrive in events.
+  const state = { items: [], base: Date.now(), offset: 0, selected: 0, titles: {}, loading: false, again: false };
   let audio = null;
 
   function waited(item) {
@@ -87,6 +90,7 @@
       const view = await Y.api("GET", `/api/v1/queue?${query}`);
       state.items = view.items;
       state.base = Date.now();
+      state.offset = Date.parse(view.generated_at) - state.base;
       state.selected = Math.min(state.selected, Math.max(0, state.items.length - 1));
       render();
     } catch (e) {
@@ -95,6 +99,52 @@
       state.loading = false;
       if (state.again) { state.again = false; load(); }
     }
+  }
+
+  // A change from the stream, applied to its one row. False when only a refetch can place it.
+  function apply(change) {
+    const index = state.items.findIndex((item) => item.id === change.escalation_id);
+    if (change.status !== "waiting" && change.status !== "claimed") {
+      if (index >= 0) {
+        state.items.splice(index, 1);
+        body.children[index].remove();
+      }
+      return settle();
+    }
+    if (!change.row || change.action === "release") return false; // back in line: its place is the server's call
+    const item = index >= 0
+      ? { ...state.items[index], status: change.row.status, claimed_by: change.row.claimed_by }
+      : fromEvent(change.row);
+    if (index >= 0) {
+      state.items.splice(index, 1);
+      body.children[index].remove();
+    }
+    const at = place(item);
+    state.items.splice(at, 0, item);
+    body.insertBefore(row(item, at), body.children[at] || null);
+    return settle();
+  }
+
+  function fromEvent(shown) {
+    const waited = (state.base + state.offset - Date.parse(shown.created_at)) / 1000;
+    return { ...shown, waited_s: waited, sla_breached: false };
+  }
+
+  // Where the server's order puts it: a new waiting row is the youngest in line; claimed rows go newest first.
+  function place(item) {
+    const created = Date.parse(item.created_at);
+    const at = item.status === "waiting"
+      ? state.items.findIndex((other) => other.status !== "waiting")
+      : state.items.findIndex((other) => other.status !== "waiting" && Date.parse(other.created_at) < created);
+    return at < 0 ? state.items.length : at;
+  }
+
+  function settle() {
+    state.selected = Math.min(state.selected, Math.max(0, state.items.length - 1));
+    [...body.children].forEach((tr, index) => tr.classList.toggle("selected", index === state.selected));
+    empty.hidden = state.items.length > 0;
+    counts();
+    return true;
   }
 
   function beep() {
@@ -127,12 +177,15 @@
     });
     // The server could not replay what this page missed (away too long, or it fell behind): refetch everything.
     stream.addEventListener("reset", () => load());
+    // The session ended, or the account was disabled or given another role or sites: start over (the login page).
+    stream.addEventListener("ended", () => { stream.close(); window.location.reload(); });
     stream.addEventListener("queue", (event) => {
       const change = JSON.parse(event.data);
       if (filter.value && change.site_id !== filter.value) return;
       if (change.action === "message") return; // a message changes nothing the queue shows
       if (change.action === "create") announce();
-      load();
+      if (state.loading) state.again = true; // the snapshot on its way may predate this change: fetch once more
+      if (!apply(change)) load();
     });
   }
 
