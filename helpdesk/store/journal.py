@@ -18,8 +18,13 @@ EVENT_COLUMNS = (
     "event_id", "session_id", "kiosk_id", "site_id", "procedure_id", "step_id", "action", "seconds", "outcome", "at",
     "received_at",
 )  # fmt: skip
+_STAGING = "incoming_session_events"
+_CREATE_STAGING = (
+    f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGING} (LIKE session_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+)
+_COPY_PG = f"COPY {_STAGING} ({', '.join(EVENT_COLUMNS)}) FROM STDIN"
 _INSERT_PG = (
-    f"INSERT INTO session_events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join(['%s'] * len(EVENT_COLUMNS))}) "
+    f"INSERT INTO session_events ({', '.join(EVENT_COLUMNS)}) SELECT {', '.join(EVENT_COLUMNS)} FROM {_STAGING} "
     "ON CONFLICT (event_id) DO NOTHING"
 )
 
@@ -27,9 +32,10 @@ _INSERT_PG = (
 def ingest_events(db: Database, kiosk: KioskPrincipal, batch: SessionEventBatch) -> tuple[int, int]:
     """Store a batch of session events once each (by event id): returns (accepted, duplicates).
 
-    The rows go straight to the driver in one `executemany ... ON CONFLICT DO NOTHING` (no RETURNING): the driver
-    counts the rows it really inserted, so an event id already stored, or sent twice in the batch, is a duplicate.
-    SQLAlchemy's per-row statement handling cost more than the database's own work here."""
+    The rows go straight to the driver (SQLite: one `executemany ... ON CONFLICT DO NOTHING`; PostgreSQL: COPY, then
+    one `INSERT ... SELECT ... ON CONFLICT DO NOTHING`), with no RETURNING: the database counts the rows it really
+    inserted, so an event id already stored, or sent twice in the batch, is a duplicate. SQLAlchemy's per-row
+    statement handling cost more than the database's own work here."""
     events = batch.events
     if any(event.kiosk_id != kiosk.kiosk_id for event in events):
         raise Forbidden("a kiosk may only send its own session events")
@@ -49,14 +55,18 @@ def _insert_sqlite(conn: Connection, kiosk: KioskPrincipal, batch: SessionEventB
 
 
 def _insert_postgres(conn: Connection, kiosk: KioskPrincipal, batch: SessionEventBatch) -> int:
+    """COPY the batch into a per-connection staging table (emptied at commit), then move it over in one
+    INSERT ... SELECT ... ON CONFLICT DO NOTHING, whose row count is what was new."""
     received = utcnow()
-    rows = [
-        (str(e.event_id), e.session_id, e.kiosk_id, kiosk.site_id, e.procedure_id, e.step_id, e.action, e.seconds,
-         e.outcome, e.at.astimezone(dt.UTC), received)
-        for e in batch.events
-    ]  # fmt: skip
     with conn.connection.dbapi_connection.cursor() as cursor:  # type: ignore[union-attr]
-        cursor.executemany(_INSERT_PG, rows)
+        cursor.execute(_CREATE_STAGING)  # every time: a rolled-back first batch takes its CREATE with it
+        with cursor.copy(_COPY_PG) as copy:
+            for e in batch.events:
+                copy.write_row(
+                    (str(e.event_id), e.session_id, e.kiosk_id, kiosk.site_id, e.procedure_id, e.step_id, e.action,
+                     e.seconds, e.outcome, e.at, received)
+                )  # fmt: skip
+        cursor.execute(_INSERT_PG)
         return max(cursor.rowcount, 0)
 
 
