@@ -96,9 +96,13 @@ def change_of(conn: Connection, row: dict, action: str, claimer: str | None = No
 
 
 def record_change(conn: Connection, row: dict, action: str, claimer: str | None = None) -> tuple[Recorded, ...]:
-    """Write a change's queue event and its escalation's event in `conn`'s transaction."""
+    """Write a change's queue event and its escalation's event in `conn`'s transaction (a new escalation has no
+    listeners of its own yet: nobody could know its id before this transaction commits)."""
     payload = queue_payload(row, action, claimer)
-    return (events.record(conn, QUEUE_TOPIC, payload), events.record(conn, escalation_topic(row["id"]), payload))
+    queued = events.record(conn, QUEUE_TOPIC, payload)
+    if action == "create":
+        return (queued,)
+    return (queued, events.record(conn, escalation_topic(row["id"]), payload))
 
 
 QUEUE_ROW_FIELDS = ("id", "status", "site_id", "kiosk_id", "procedure_id", "step_id", "language", "reason")
