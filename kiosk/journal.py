@@ -9,14 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import secrets
 import threading
-import uuid
 from collections import deque
 from typing import Protocol
 
 from pydantic import ValidationError
 
-from helpdesk.wire import SessionEvent
+from helpdesk.wire import SessionEvent, time_ordered_uuid
 from kiosk.guide import Record
 
 log = logging.getLogger(__name__)
@@ -37,8 +37,9 @@ def to_wire(event: Record, kiosk_id: str, at: dt.datetime | None = None) -> Sess
     if not event.session_id or len(event.session_id) < 8:
         return None
     outcome = event.value if event.value and _CODE.match(event.value) else None
+    at = at or dt.datetime.now(dt.UTC)
     return SessionEvent(
-        event_id=uuid.uuid4(),
+        event_id=time_ordered_uuid(at, secrets.randbits(74)),
         session_id=event.session_id,
         kiosk_id=kiosk_id,
         procedure_id=event.procedure_id if event.procedure_id and _ID.match(event.procedure_id) else None,
@@ -46,7 +47,7 @@ def to_wire(event: Record, kiosk_id: str, at: dt.datetime | None = None) -> Sess
         action=event.action,
         seconds=min(86_400.0, max(0.0, event.seconds or 0.0)),
         outcome=outcome,
-        at=at or dt.datetime.now(dt.UTC),
+        at=at,
     )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from content.schema import Procedure, Step
 from helpdesk.analytics.paths import main_path, usual_next
+from helpdesk.wire import time_ordered_uuid
 
 HELP_REASONS = ("screen-unclear", "card-unreadable", "pin-forgotten", "other")
 ESCALATION_OUTCOMES = ("solved", "solved-in-person", "referred-to-counter", "not-solvable")
@@ -151,7 +152,7 @@ class _Session:
         when = self.t + dt.timedelta(seconds=at)
         self.out.events.append(
             {
-                "event_id": str(uuid.UUID(int=self.rng.getrandbits(128), version=4)),
+                "event_id": str(time_ordered_uuid(when, self.rng.getrandbits(74))),
                 "session_id": self.session_id,
                 "kiosk_id": self.kiosk_id,
                 "procedure_id": self.procedure.id if procedure else None,

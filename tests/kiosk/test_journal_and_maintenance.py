@@ -9,6 +9,7 @@ from kiosk.journal import MemoryJournal, to_wire
 def test_records_become_wire_events_without_free_text():
     event = to_wire(Record("abcdef123456", "choice", "konbini-juminhyo", "has-card", 2.5, "yes"), "kita-1")
     assert (event.kiosk_id, event.action, event.outcome, event.seconds) == ("kita-1", "choice", "yes", 2.5)
+    assert event.event_id.version == 7 and int(event.event_id.hex[:12], 16) == int(event.at.timestamp() * 1000)
     assert to_wire(Record("abcdef123456", "help-asked", value="offer:idle-long"), "k").outcome is None
     assert to_wire(Record("abcdef123456", "language", value="山田太郎"), "k").outcome is None
     assert to_wire(Record("", "session-start"), "k") is None
