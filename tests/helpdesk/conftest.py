@@ -98,6 +98,14 @@ def postgres_template() -> Iterator[tuple[str, dict[str, str], dict[str, int]]]:
         drop_postgres_database(admin_url, url)
 
 
+@pytest.fixture
+def pg_world(postgres_template) -> World:  # type: ignore[no-untyped-def]
+    """The session's PostgreSQL database, emptied of what earlier tests made (for server-process tests)."""
+    url, keys, staff_ids = postgres_template
+    reset_postgres(url, keys)
+    return World(url, keys, staff_ids)
+
+
 def reset_postgres(url: str, keys: dict[str, str]) -> None:
     """Empty what tests create, and undo revocations/disabling of the seeded accounts."""
     from sqlalchemy import text

@@ -19,18 +19,11 @@ import pytest
 
 from helpdesk.bus_postgres import PostgresBus
 
-from .conftest import PASSWORD, World, escalation_body, kiosk_headers, reset_postgres, staff_token
+from .conftest import PASSWORD, World, escalation_body, kiosk_headers, staff_token
 from .test_server_process import free_port, spawn_server, start_server, wait_until_ready
 
 API = "/api/v1"
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
-
-
-@pytest.fixture
-def pg_world(postgres_template) -> World:
-    url, keys, staff_ids = postgres_template
-    reset_postgres(url, keys)
-    return World(url, keys, staff_ids)
 
 
 def login_cookie(base: str, login: str) -> str:

@@ -10,18 +10,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import PASSWORD, World, reset_postgres
+from .conftest import PASSWORD, World
 from .test_server_process import free_port, spawn_server, wait_until_ready
 
 API = "/api/v1"
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
-
-
-@pytest.fixture
-def pg_world(postgres_template) -> World:
-    url, keys, staff_ids = postgres_template
-    reset_postgres(url, keys)
-    return World(url, keys, staff_ids)
 
 
 def test_login_failures_count_across_processes(pg_world: World, tmp_path: Path) -> None:

@@ -14,19 +14,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import World, escalation_body, kiosk_headers, reset_postgres, staff_token
+from .conftest import World, escalation_body, kiosk_headers, staff_token
 from .test_restart_catch_up import Console
 from .test_server_process import free_port, wait_until_ready
 
 API = "/api/v1"
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
-
-
-@pytest.fixture
-def pg_world(postgres_template) -> World:
-    url, keys, staff_ids = postgres_template
-    reset_postgres(url, keys)
-    return World(url, keys, staff_ids)
 
 
 def workers_of(pid: int) -> list[int]:
