@@ -7,13 +7,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from content.loader import load_catalog
 from content.schema import Procedure
+from helpdesk.analytics import mount
 from helpdesk.analytics.loading import ingest
 from helpdesk.analytics.synthetic import Plan, Synthetic, default_plants, generate
+from helpdesk.api.app import create_app
 from helpdesk.database import Database
+from helpdesk.embedded import EmbeddedServer
+from helpdesk.settings import HelpdeskSettings
 from helpdesk.store import accounts
 from tests.postgres import create_postgres_database, drop_postgres_database, postgres_admin_url
 
@@ -88,3 +93,25 @@ def postgres_seeded() -> Iterator[Seeded]:
 def seeded(request: pytest.FixtureRequest) -> Seeded:
     """The known-answer stream, once on SQLite and once on PostgreSQL."""
     return request.getfixturevalue(f"{request.param}_seeded")
+
+
+@pytest.fixture(scope="module")
+def server(sqlite_seeded: Seeded) -> Iterator[str]:
+    """A real helpdesk on 127.0.0.1 with the analytics routes mounted."""
+    app = create_app(HelpdeskSettings(database_url=sqlite_seeded.url, cookie_secure=False), web=False)
+    mount(app)
+    with EmbeddedServer(app) as running:
+        yield running.base_url
+
+
+@pytest.fixture
+def client(server: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server, timeout=60) as http:
+        yield http
+
+
+def login(client: httpx.Client, who: str) -> None:
+    """Log a staff member in on `client` (its cookies are cleared first)."""
+    client.cookies.clear()
+    answer = client.post("/api/v1/auth/login", json={"login": who, "password": PASSWORD})
+    assert answer.status_code == 200, answer.text

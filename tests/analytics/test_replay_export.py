@@ -4,45 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
-from helpdesk.analytics import mount
 from helpdesk.analytics.replay import export_recent, load, load_many, recent_sessions, to_export
 from helpdesk.analytics.sql import Scope
-from helpdesk.api.app import create_app
-from helpdesk.embedded import EmbeddedServer
-from helpdesk.settings import HelpdeskSettings
 from helpdesk.wire import ReplayExport
 from yorisoi.cli import main
 
-from .conftest import PASSWORD, Seeded
+from .conftest import Seeded, login
 
 PID = "konbini-juminhyo"
 TOKYO = ZoneInfo("Asia/Tokyo")
-
-
-@pytest.fixture(scope="module")
-def server(sqlite_seeded: Seeded) -> Iterator[str]:
-    """A real helpdesk on 127.0.0.1 with the analytics routes mounted."""
-    app = create_app(HelpdeskSettings(database_url=sqlite_seeded.url, cookie_secure=False), web=False)
-    mount(app)
-    with EmbeddedServer(app) as running:
-        yield running.base_url
-
-
-@pytest.fixture
-def client(server: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server, timeout=60) as http:
-        yield http
-
-
-def login(client: httpx.Client, who: str) -> None:
-    client.cookies.clear()
-    assert client.post("/api/v1/auth/login", json={"login": who, "password": PASSWORD}).status_code == 200
 
 
 def first_events(seeded: Seeded) -> dict[str, dict]:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
 from helpdesk.analytics import mount
 from helpdesk.analytics.report import TABLES, build, table
@@ -19,28 +17,7 @@ from helpdesk.api.app import create_app
 from helpdesk.embedded import EmbeddedServer
 from helpdesk.settings import HelpdeskSettings
 
-from .conftest import PASSWORD, Seeded
-
-
-@pytest.fixture(scope="module")
-def server(sqlite_seeded: Seeded) -> Iterator[str]:
-    """A real helpdesk on 127.0.0.1 with the analytics routes mounted."""
-    app = create_app(HelpdeskSettings(database_url=sqlite_seeded.url, cookie_secure=False), web=False)
-    mount(app)
-    with EmbeddedServer(app) as running:
-        yield running.base_url
-
-
-@pytest.fixture
-def client(server: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server, timeout=60) as http:
-        yield http
-
-
-def login(client: httpx.Client, who: str) -> None:
-    client.cookies.clear()
-    answer = client.post("/api/v1/auth/login", json={"login": who, "password": PASSWORD})
-    assert answer.status_code == 200, answer.text
+from .conftest import Seeded, login
 
 
 def test_trainer_sees_the_dashboard_with_every_section(client: httpx.Client) -> None:
