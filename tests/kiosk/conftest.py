@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import queue
 import threading
+from collections.abc import Iterator
 
 import pytest
 
@@ -201,23 +203,31 @@ def kiosk_config(tmp_path):
     )
 
 
-@pytest.fixture
-def driver(window, kiosk_config):
-    """A fresh kiosk on the session's window (the previous one's widgets are removed)."""
+@contextlib.contextmanager
+def mounted_kiosk(window, config, helpdesk="default") -> Iterator[Driver]:
+    """A fresh kiosk built from `config` on the session's window (the previous one's widgets are removed), running
+    until the block ends; by default with the real helpdesk client the configuration names."""
     from kiosk.assembly import build_kiosk
+    from kiosk.ui.pilot import frames
 
     for child in list(window.children):
         window.remove_widget(child)
-    speaker, helpdesk = RecordingSpeaker(), FakeHelpdesk()
-    kiosk = build_kiosk(kiosk_config, helpdesk=helpdesk, speaker=speaker, size=tuple(window.size))
+    speaker = RecordingSpeaker()
+    kiosk = build_kiosk(config, helpdesk=helpdesk, speaker=speaker, size=tuple(window.size))
     window.add_widget(kiosk.screen)
     kiosk.screen.size = tuple(window.size)
     kiosk.runtime.start()
-    from kiosk.ui.pilot import frames
-
     frames(2)
-    d = Driver(kiosk, window, speaker, helpdesk)
-    yield d
-    kiosk.runtime.dispatch(GoHome())
-    kiosk.close()
-    window.remove_widget(kiosk.screen)
+    try:
+        yield Driver(kiosk, window, speaker, kiosk.runtime.helpdesk)
+    finally:
+        kiosk.runtime.dispatch(GoHome())
+        kiosk.close()
+        window.remove_widget(kiosk.screen)
+
+
+@pytest.fixture
+def driver(window, kiosk_config):
+    """A fresh kiosk with a fake helpdesk on the session's window."""
+    with mounted_kiosk(window, kiosk_config, FakeHelpdesk()) as d:
+        yield d

@@ -10,8 +10,7 @@ import pytest
 
 from helpdesk.embedded import EmbeddedServer, demo_app, seed_demo
 from kiosk.demo import demo_config
-from kiosk.guide import actions as a
-from tests.kiosk.conftest import Driver, RecordingSpeaker
+from tests.kiosk.conftest import mounted_kiosk
 from tests.netfaults import FaultyProxy
 
 pytestmark = pytest.mark.slow
@@ -34,24 +33,13 @@ def slow_proxy(real_helpdesk):
 
 @pytest.fixture
 def kiosk_on_real_helpdesk(request, window, real_helpdesk, tmp_path):
-    from kiosk.assembly import build_kiosk
-
     seed, server = real_helpdesk
     url = server.base_url
     if "slow_proxy" in request.fixturenames:
         url = f"http://127.0.0.1:{request.getfixturevalue('slow_proxy').port}"
     config = demo_config(seed, url, tmp_path)  # the demo kiosk: key file and outbox in the test folder
-    for child in list(window.children):
-        window.remove_widget(child)
-    speaker = RecordingSpeaker()
-    kiosk = build_kiosk(config, speaker=speaker, size=tuple(window.size))
-    window.add_widget(kiosk.screen)
-    kiosk.screen.size = tuple(window.size)
-    kiosk.runtime.start()
-    yield Driver(kiosk, window, speaker, kiosk.runtime.helpdesk), seed
-    kiosk.runtime.dispatch(a.GoHome())
-    kiosk.close()
-    window.remove_widget(kiosk.screen)
+    with mounted_kiosk(window, config) as driver:
+        yield driver, seed
 
 
 def stored_reasons(seed) -> list[tuple[str, str, str]]:

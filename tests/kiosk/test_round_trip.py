@@ -15,7 +15,7 @@ from helpdesk.embedded import EmbeddedServer, demo_app, seed_demo
 from helpdesk.store import accounts
 from kiosk.demo import demo_config
 from tests.browser import chromium
-from tests.kiosk.conftest import Driver, RecordingSpeaker
+from tests.kiosk.conftest import mounted_kiosk
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 TRAINER_PASSWORD = "trainer pass phrase 1234"
@@ -23,8 +23,6 @@ TRAINER_PASSWORD = "trainer pass phrase 1234"
 
 @pytest.fixture
 def world(window, tmp_path):
-    from kiosk.assembly import build_kiosk
-
     seed = seed_demo(tmp_path / "helpdesk.sqlite3")
     db = Database(seed.database_url)
     accounts.add_staff(
@@ -36,20 +34,11 @@ def world(window, tmp_path):
         display_name="研修係",
     )
     db.dispose()
-    with EmbeddedServer(demo_app(seed)) as server:
-        config = demo_config(seed, server.base_url, tmp_path)
-        for child in list(window.children):
-            window.remove_widget(child)
-        speaker = RecordingSpeaker()
-        kiosk = build_kiosk(config, speaker=speaker, size=tuple(window.size))
-        window.add_widget(kiosk.screen)
-        kiosk.screen.size = tuple(window.size)
-        kiosk.runtime.start()
-        try:
-            yield Driver(kiosk, window, speaker, kiosk.runtime.helpdesk), seed, server.base_url
-        finally:
-            kiosk.close()
-            window.remove_widget(kiosk.screen)
+    with (
+        EmbeddedServer(demo_app(seed)) as server,
+        mounted_kiosk(window, demo_config(seed, server.base_url, tmp_path)) as driver,
+    ):
+        yield driver, seed, server.base_url
 
 
 @pytest.fixture(scope="module")
