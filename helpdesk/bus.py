@@ -224,7 +224,36 @@ _NEWEST = "SELECT coalesce(max(id), 0) FROM bus_events"
 _COMMITTED = "SELECT id, topic, payload FROM bus_events WHERE id > :after ORDER BY id LIMIT 1000"
 
 
-class SqliteBus:
+class StoredEventsBus:
+    """What the SQLite and PostgreSQL buses share: listeners of this process live in `self.local`; a listener that
+    comes back with its last event id first gets what it missed from the `bus_events` table (`_missed`)."""
+
+    local: InMemoryBus
+
+    async def _ready(self) -> None:
+        """Anything to do before the first listener (default: nothing)."""
+
+    def _missed(self, topic: str, after: int) -> list[BusEvent]:
+        raise NotImplementedError
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, topic: str, last_event_id: int | None = None) -> AsyncIterator[Subscription]:
+        """Listen to `topic` in this process; with `last_event_id`, first replay what came after it from the
+        database (or a reset event when that is no longer possible)."""
+        await self._ready()
+        async with self.local.subscribe(topic) as live:  # listening before reading back: nothing falls between
+            if last_event_id is None or topic not in REPLAY_TOPICS:
+                yield live
+            else:
+                missed = await asyncio.to_thread(self._missed, topic, last_event_id)
+                yield Replaying(missed, live, last_event_id)
+
+    def subscriber_count(self, topic: str) -> int:
+        """How many listeners a topic has in this process."""
+        return self.local.subscriber_count(topic)
+
+
+class SqliteBus(StoredEventsBus):
     """The bus of the one process serving a SQLite database; start it inside the server's event loop.
 
     Queue events are rows of `bus_events`, numbered and written in the transaction of the change they describe
@@ -301,21 +330,9 @@ class SqliteBus:
             self._delivered = event.id
             self.local.deliver(event)
 
-    @contextlib.asynccontextmanager
-    async def subscribe(self, topic: str, last_event_id: int | None = None) -> AsyncIterator[Subscription]:
-        """Listen to `topic`; with `last_event_id`, first replay what came after it from the database."""
+    async def _ready(self) -> None:
         if self._delivered is None:
             await self.start()
-        async with self.local.subscribe(topic) as live:  # listening before reading back: nothing falls between
-            if last_event_id is None or topic not in REPLAY_TOPICS:
-                yield live
-            else:
-                missed = await asyncio.to_thread(self._missed, topic, last_event_id)
-                yield Replaying(missed, live, last_event_id)
-
-    def subscriber_count(self, topic: str) -> int:
-        """How many listeners a topic has."""
-        return self.local.subscriber_count(topic)
 
     def trim(self) -> None:
         """Forget stored events older than `retain_s` and raise the replay floor to match."""

@@ -31,8 +31,7 @@ from helpdesk.bus import (
     BusEvent,
     InMemoryBus,
     Recorded,
-    Replaying,
-    Subscription,
+    StoredEventsBus,
     replay,
     reset_event,
 )
@@ -124,7 +123,7 @@ class _Connection:
                 self._conn = None
 
 
-class PostgresBus:
+class PostgresBus(StoredEventsBus):
     """`NotificationBus` over LISTEN/NOTIFY; start it inside the server's event loop (the app's lifespan).
 
     Publishing goes through one thread that relays whatever the stores committed to `bus_outbox` meanwhile (and
@@ -186,21 +185,6 @@ class PostgresBus:
             with self._outbox_ready:
                 self._relay_due = True
                 self._outbox_ready.notify()
-
-    @contextlib.asynccontextmanager
-    async def subscribe(self, topic: str, last_event_id: int | None = None) -> AsyncIterator[Subscription]:
-        """Listen to `topic` in this process; with `last_event_id`, first replay what came after it from the
-        database (or a reset event when that is no longer possible)."""
-        async with self.local.subscribe(topic) as live:  # listening before reading back: nothing falls between
-            if last_event_id is None or topic not in REPLAY_TOPICS:
-                yield live
-            else:
-                missed = await asyncio.to_thread(self._missed, topic, last_event_id)
-                yield Replaying(missed, live, last_event_id)
-
-    def subscriber_count(self, topic: str) -> int:
-        """How many listeners a topic has in this process."""
-        return self.local.subscriber_count(topic)
 
     def trim(self) -> None:
         """Forget replayable events older than `retain_s` and raise the replay floor to match."""
