@@ -68,11 +68,14 @@ class Need(Strict):
 
 
 class Source(Strict):
-    """Where the procedure is officially described, and when we last checked that page."""
+    """Where a fact is officially described, and when we last checked that page."""
 
     url: HttpUrl
     title: str
     checked: dt.date
+    until: dt.date | None = Field(
+        default=None, description="The day the fact this page backs stops being true (a transitional rule)"
+    )
 
 
 class QrLink(Strict):
@@ -130,6 +133,9 @@ class Step(Strict):
     picture: str | None = Field(default=None, description="PNG under content/pictures/")
     caution: Localized | None = None
     qr: QrLink | None = None
+    sources: list[Source] = Field(
+        default_factory=list, description="The official pages behind the facts this step states"
+    )
     next: Identifier | None = None
     question: Question | None = None
     end: End | None = None
