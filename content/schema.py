@@ -164,7 +164,7 @@ class SiteSetting(Strict):
     example: str | None = None
 
 
-Category = Literal["certificates", "mynumber", "health", "tax", "moving", "reservations", "practice"]
+Category = Literal["certificates", "mynumber", "health", "tax", "moving", "reservations", "smartphone", "practice"]
 
 
 class Procedure(Strict):
