@@ -16,9 +16,9 @@ PARTS: list[tuple[str, str, str]] = [
     ("voice", "voice.cli", "check, try speech output and voice commands"),
     ("kiosk", "kiosk.cli", "run the resident kiosk"),
     ("demo", "kiosk.demo", "embedded helpdesk on SQLite + kiosk, ready to try"),
-    ("report", "helpdesk.reports_cli", "trainer workshop report"),
-    ("handout", "helpdesk.handout_cli", "printable handout for one procedure"),
-    ("replay", "helpdesk.replay_cli", "anonymised sessions as a file for a workshop kiosk"),
+    ("report", "helpdesk.analytics.cli", "trainer workshop report"),
+    ("handout", "helpdesk.analytics.cli", "printable handout for one procedure"),
+    ("replay", "helpdesk.analytics.cli", "anonymised sessions as a file for a workshop kiosk"),
 ]
 
 

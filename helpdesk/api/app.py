@@ -17,8 +17,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from helpdesk.api import auth, errors, escalations, fast_create, kiosk, queue
 from helpdesk.api.models import Health
 from helpdesk.api.services import Services
-from helpdesk.bus import SqliteBus
-from helpdesk.bus_postgres import PostgresBus, running
+from helpdesk.bus.postgres import PostgresBus, running
+from helpdesk.bus.sqlite import SqliteBus
 from helpdesk.database import Database
 from helpdesk.settings import HelpdeskSettings
 from helpdesk.wire import API_PREFIX, WIRE_VERSION

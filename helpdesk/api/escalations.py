@@ -43,7 +43,7 @@ def status_of(svc: Services, row: dict) -> EscalationStatus:
 
 async def publish(svc: Services, events: Sequence[Recorded]) -> None:
     """Tell the queue and the escalation's listeners about a committed change (its events were written in the
-    change's own transaction, so a process dying before this line loses nothing: see helpdesk.store.events)."""
+    change's own transaction, so a process dying before this line loses nothing: see helpdesk.bus.outbox)."""
     if svc.fault_after_commit:
         svc.fault_after_commit()
     await svc.bus.committed(events)

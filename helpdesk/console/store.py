@@ -8,11 +8,12 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from helpdesk import security
 from helpdesk.bus import Recorded
+from helpdesk.clock import utcnow
 from helpdesk.database import Database
 from helpdesk.errors import BadRequest, NotFound
 from helpdesk.principals import StaffPrincipal
 from helpdesk.store import accounts
-from helpdesk.store.accounts import get_site, utcnow
+from helpdesk.store.accounts import get_site
 from helpdesk.tables import canned_replies, escalations, kiosks, sites, staff, staff_sessions, staff_sites
 
 ONLINE_WITHIN_S = 120

@@ -12,21 +12,17 @@ from sqlalchemy.exc import IntegrityError
 
 from helpdesk import security
 from helpdesk.bus import QUEUE_TOPIC, Recorded
+from helpdesk.bus import outbox as events
+from helpdesk.clock import utcnow
 from helpdesk.database import Database
 from helpdesk.domain import ROLES
 from helpdesk.errors import AlreadyExists, BadRequest, NotFound
 from helpdesk.principals import KioskPrincipal, StaffPrincipal
-from helpdesk.store import events
 from helpdesk.tables import api_tokens, kiosks, sites, staff, staff_sessions, staff_sites
 
 ACCESS_CHANGED = "access-changed"
 """A queue-topic event (never sent to consoles): a member was disabled or their role or sites changed, so their open
 queue streams re-check their credentials at once and end (`helpdesk.api.queue`)."""
-
-
-def utcnow() -> dt.datetime:
-    """The current time in UTC (aware)."""
-    return dt.datetime.now(dt.UTC)
 
 
 def add_site(

@@ -1,5 +1,5 @@
 """An escalation row and its changes: who may see it, moving it to its next state atomically, system messages, and
-the notification-bus events each change writes in its own transaction (see helpdesk.store.events)."""
+the notification-bus events each change writes in its own transaction (see helpdesk.bus.outbox)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from sqlalchemy import Connection, insert, select, update
 
 from helpdesk import domain
 from helpdesk.bus import QUEUE_TOPIC, Recorded, escalation_topic
+from helpdesk.bus import outbox as events
+from helpdesk.clock import utcnow
 from helpdesk.database import Database
 from helpdesk.errors import AlreadyClaimed, Forbidden, InvalidTransition, NotFound
 from helpdesk.principals import KioskPrincipal, StaffPrincipal
 from helpdesk.settings import HelpdeskSettings
-from helpdesk.store import events
-from helpdesk.store.accounts import utcnow
 from helpdesk.store.group_writer import GroupWriter
 from helpdesk.tables import escalations, messages
 

@@ -8,9 +8,10 @@ migrations create, so everything else keeps reading these rows through SQLAlchem
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sqlite3
+
+from helpdesk.clock import sqlite_timestamp
 
 _COLUMNS = (
     "id", "kiosk_id", "site_id", "idempotency_key", "body_hash", "session_id", "procedure_id", "step_id",
@@ -33,11 +34,6 @@ dirties about as many index pages at random, so the default checkpointed after e
 back into the database file again and again; a longer WAL lets a checkpoint copy each page once."""
 
 
-def timestamp(value: dt.datetime) -> str:
-    """A UTC timestamp in SQLAlchemy's SQLite storage format (`YYYY-MM-DD HH:MM:SS.ffffff`)."""
-    return value.astimezone(dt.UTC).isoformat(" ", "microseconds")[:26]  # without the "+00:00"
-
-
 def key_taken(conn: sqlite3.Connection, kiosk_id: str, key: str) -> bool:
     """True when this kiosk already used this Idempotency-Key."""
     return conn.execute(_KEY_TAKEN, (kiosk_id, key)).fetchone() is not None
@@ -48,7 +44,7 @@ def insert_escalation(conn: sqlite3.Connection, row: dict) -> None:
     values = {column: row[column] for column in _COLUMNS}
     values["path"] = json.dumps(row["path"])
     for column in ("created_at", "updated_at", "kiosk_contact_at"):
-        values[column] = timestamp(row[column])
+        values[column] = sqlite_timestamp(row[column])
     conn.execute(_INSERT, values)
 
 
