@@ -40,9 +40,9 @@ def main() -> None:
 
     from helpdesk.embedded import EmbeddedServer, demo_app, seed_demo
     from kiosk.assembly import build_kiosk
-    from kiosk.demo import demo_config
     from kiosk.guide import actions as a
     from kiosk.ui.pilot import frames, open_window, touch
+    from yorisoi.demo import demo_config
 
     folder = Path(tempfile.mkdtemp(prefix="yorisoi-e2e-bench-"))
     seed = seed_demo(folder / "helpdesk.sqlite3")

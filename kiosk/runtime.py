@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from kiosk.courier import Courier
 from kiosk.guide import (
     ApplySettings,
     CancelEscalation,
@@ -30,9 +29,10 @@ from kiosk.guide import (
     Wipe,
 )
 from kiosk.guide import actions as a
-from kiosk.help_line import HelpLine
-from kiosk.helpdesk_client import Helpdesk
-from kiosk.journal import Journal
+from kiosk.link.client import Helpdesk
+from kiosk.link.courier import Courier
+from kiosk.link.help_line import HelpLine
+from kiosk.link.journal import Journal
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ PARTS: list[tuple[str, str, str]] = [
     ("helpdesk", "helpdesk.cli", "run and administer the helpdesk service"),
     ("voice", "voice.cli", "check, try speech output and voice commands"),
     ("kiosk", "kiosk.cli", "run the resident kiosk"),
-    ("demo", "kiosk.demo", "embedded helpdesk on SQLite + kiosk, ready to try"),
+    ("demo", "yorisoi.demo", "embedded helpdesk on SQLite + kiosk, ready to try"),
     ("report", "helpdesk.analytics.cli", "trainer workshop report"),
     ("handout", "helpdesk.analytics.cli", "printable handout for one procedure"),
     ("replay", "helpdesk.analytics.cli", "anonymised sessions as a file for a workshop kiosk"),

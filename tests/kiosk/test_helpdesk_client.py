@@ -13,7 +13,7 @@ from typing import ClassVar
 import pytest
 
 from helpdesk.wire import EscalationRequest, KioskHeartbeat
-from kiosk.helpdesk_client import HelpdeskClient, HelpdeskRefused, HelpdeskUnreachable
+from kiosk.link.client import HelpdeskClient, HelpdeskRefused, HelpdeskUnreachable
 
 NOW = dt.datetime(2026, 11, 26, 6, 0, tzinfo=dt.UTC).isoformat()
 STATUS = {

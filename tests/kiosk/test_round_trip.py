@@ -13,9 +13,9 @@ import requests
 from helpdesk.database import Database
 from helpdesk.embedded import EmbeddedServer, demo_app, seed_demo
 from helpdesk.store import accounts
-from kiosk.demo import demo_config
 from tests.browser import chromium
 from tests.kiosk.conftest import mounted_kiosk
+from yorisoi.demo import demo_config
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 TRAINER_PASSWORD = "trainer pass phrase 1234"
@@ -106,7 +106,7 @@ def test_resident_staff_and_trainer_round_trip(world, browser, tmp_path):
     assert kiosk.view.screen == "start"
 
     # the trainer sees the session (delivered through the kiosk's outbox)
-    kiosk.wait_for(lambda: kiosk.kiosk.journal.pending() == 0, frames=1500)
+    kiosk.wait_for(lambda: kiosk.kiosk.link.journal.pending() == 0, frames=1500)
     trainer = requests.Session()
     login = trainer.post(
         f"{base_url}/api/v1/auth/login", timeout=10, json={"login": "demo-trainer", "password": TRAINER_PASSWORD}

@@ -16,8 +16,8 @@ def build_workshop(config: KioskConfig, export, procedures, *, speaker, size: tu
     from content.loader import PACKAGED
     from kiosk.fonts import find_japanese_font, register_default_font
     from kiosk.ui.theme import THEMES
-    from kiosk.ui.workshop import WorkshopScreen
-    from kiosk.workshop import workshop_guide
+    from kiosk.workshop.frames import workshop_guide
+    from kiosk.workshop.window import WorkshopScreen
 
     register_default_font(find_japanese_font(config.font_fallback))
     guide = workshop_guide(procedures, config.guide_settings())
@@ -43,7 +43,7 @@ def run_workshop(config: KioskConfig, export, procedures, *, voice_on: bool = Tr
     from kivy.config import Config
     from kivy.core.window import Window
 
-    from kiosk.ui.workshop import attach_keyboard
+    from kiosk.workshop.window import attach_keyboard
 
     Config.set("kivy", "exit_on_escape", "0")  # Esc goes back to the list; close the window to end
     holder: list = []

@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
                 from kiosk.app import run_kiosk
 
                 return run_kiosk(config)
-            from kiosk.demo_walk import walk_resident
+            from yorisoi.demo_walk import walk_resident
 
             shots = Path(args.screenshots) if args.screenshots else None
             return walk_resident(config, seed, server.base_url, shots, args.procedure, args.language)

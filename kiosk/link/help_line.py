@@ -9,12 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from helpdesk.wire import NO_PLACE, EscalationRequest, EscalationStatus, PathStep
-from kiosk.courier import Courier
 from kiosk.guide import Escalate
 from kiosk.guide import actions as a
-from kiosk.helpdesk_client import Helpdesk, HelpdeskError
-from kiosk.outbox import Backoff
-from kiosk.sender import Delivery
+from kiosk.link.client import Helpdesk, HelpdeskError
+from kiosk.link.courier import Courier
+from kiosk.link.outbox import Backoff
+from kiosk.link.sender import Delivery
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from helpdesk.wire import EscalationRequest, KioskHeartbeat, SessionEvent, SessionEventBatch
-from kiosk.helpdesk_client import Helpdesk, HelpdeskError, HelpdeskRefused, HelpdeskUnreachable
-from kiosk.outbox import Item, Outbox
+from kiosk.link.client import Helpdesk, HelpdeskError, HelpdeskRefused, HelpdeskUnreachable
+from kiosk.link.outbox import Item, Outbox
 
 log = logging.getLogger(__name__)
 
