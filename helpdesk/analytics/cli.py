@@ -13,12 +13,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from yorisoi.vocabulary import LANGUAGES
+
 if TYPE_CHECKING:
     from helpdesk.database import Database
 
 FORMATS = (".pdf", ".html", ".csv")
 MAX_SESSIONS = 1000
-LANGUAGES = ("ja", "ja-easy", "en")
 
 
 class NoSessionData(Exception):

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 
-from helpdesk.wire import HELP_REASON_NAMES, SESSION_ACTION_NAMES, SESSION_END_NAMES, TEXT_SIZE_NAMES
+from yorisoi.vocabulary import (
+    HELP_REASON_NAMES,
+    LANGUAGE_NAMES,
+    SESSION_ACTION_NAMES,
+    SESSION_END_NAMES,
+    TEXT_SIZE_NAMES,
+)
 
 REASON_NAMES = HELP_REASON_NAMES
 OUTCOME_NAMES = {
@@ -16,7 +22,6 @@ OUTCOME_NAMES = {
     "other": "その他",
 }
 SIZE_NAMES = TEXT_SIZE_NAMES
-LANGUAGE_NAMES = {"ja": "日本語", "ja-easy": "やさしい日本語", "en": "English"}
 END_NAMES = SESSION_END_NAMES
 ACTION_NAMES = SESSION_ACTION_NAMES
 

@@ -21,8 +21,8 @@ from kiosk.guide.effects import (
     Wipe,
 )
 from kiosk.guide.state import Escalation, GuideSettings, GuideState, Place
-from kiosk.guide.texts import HELP_REASONS, TEXT_SIZES
 from kiosk.guide.views import Views
+from yorisoi.vocabulary import HELP_REASONS, TEXT_SIZES
 
 Result = tuple[GuideState, list[Effect]]
 

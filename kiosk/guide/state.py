@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from kiosk.guide.effects import PathEntry
 from kiosk.guide.stuck import StuckCounters, StuckSettings
+from yorisoi.vocabulary import LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,7 @@ class GuideSettings:
     warning_grace_s: float = 60.0
     waiting_idle_warning_s: float = 900.0
     help_fallback_after_s: float = 300.0
-    languages: tuple[str, ...] = ("ja", "ja-easy", "en")
+    languages: tuple[str, ...] = LANGUAGES
     default_language: str = "ja"
     page_size: int = 6
     counter_name: Mapping[str, str] = field(

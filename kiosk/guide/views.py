@@ -10,7 +10,8 @@ from content.schema import SITE_PLACEHOLDER, Localized, Procedure, Step
 from kiosk.guide import actions as a
 from kiosk.guide.effects import Block, Button, Card, Overlay, ScreenView
 from kiosk.guide.state import GuideSettings, GuideState
-from kiosk.guide.texts import HELP_REASONS, LANGUAGE_NAMES, READINGS, VOICE_PHRASES, ui
+from kiosk.guide.texts import READINGS, VOICE_PHRASES, ui
+from yorisoi.vocabulary import HELP_REASONS, LANGUAGE_NAMES
 
 YES_NO = {"yes": ("はい", "yes"), "no": ("いいえ", "no")}
 

@@ -16,20 +16,18 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from content.schema import Procedure
-from helpdesk.wire import (
+from helpdesk.wire import REPLAY_FORMAT, REPLAY_VERSION, ReplayExport, ReplaySession
+from kiosk.guide import Guide, GuideSettings, GuideState, Place, ScreenView
+from yorisoi.vocabulary import (
     HELP_REASON_NAMES,
-    REPLAY_FORMAT,
-    REPLAY_VERSION,
+    LANGUAGE_NAMES,
+    LANGUAGES,
     SESSION_ACTION_NAMES,
     SESSION_END_NAMES,
     TEXT_SIZE_NAMES,
-    ReplayExport,
-    ReplaySession,
+    TEXT_SIZES,
 )
-from kiosk.guide import Guide, GuideSettings, GuideState, Place, ScreenView
-from kiosk.guide.texts import LANGUAGE_NAMES, TEXT_SIZES
 
-LANGUAGES = ("ja", "ja-easy", "en")
 TRAINER_LANGUAGE = "ja"  # the trainer's strip is in Japanese; the resident's screen is in the session's language
 
 MIN_AUTO_S = 1.0  # even a screen the resident left at once stays long enough to be seen
