@@ -39,6 +39,10 @@ Reason = Annotated[
 ]
 """A help reason the resident chose, or the stuck signal of a help offer they accepted."""
 
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,200}$"
+"""An `Idempotency-Key` header: 1–200 printable ASCII characters, chosen by the kiosk once per escalation."""
+IdempotencyKey = Annotated[str, Field(pattern=IDEMPOTENCY_KEY_PATTERN, examples=["6f1c2e7a9b3d4f5a8c0e1d2b3a4f5e6d"])]
+
 Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
 """A stable machine code (actions, outcomes, error codes)."""
 
