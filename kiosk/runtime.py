@@ -37,6 +37,12 @@ from kiosk.link.journal import Journal
 log = logging.getLogger(__name__)
 
 
+class UnknownEffect(RuntimeError):
+    """The guide engine emitted an effect the runtime cannot carry out (a programming error)."""
+
+    code = "unknown-effect"
+
+
 class Display(Protocol):
     """What the runtime needs of the screen."""
 
@@ -121,8 +127,9 @@ class KioskRuntime:
         """Carry out effects in order."""
         for effect in effects:
             handler = getattr(self, f"_do_{type(effect).__name__}", None)
-            if handler is not None:
-                handler(effect)
+            if handler is None:  # a new effect the engine emits but nobody carries out: never drop it silently
+                raise UnknownEffect(f"the kiosk runtime has no handler for {type(effect).__name__}")
+            handler(effect)
 
     # --- effects -----------------------------------------------------------------------------------------------
     def _do_Show(self, effect: Show) -> None:
