@@ -124,11 +124,11 @@ def fetch_step_thresholds(kiosk, post) -> None:
         return
 
     def work() -> None:
-        from kiosk.link.client import HelpdeskError
+        from kiosk.link.client import HelpdeskCallFailed
 
         try:
             served = helpdesk.step_thresholds().step_seconds
-        except HelpdeskError as exc:
+        except HelpdeskCallFailed as exc:
             log.info("step thresholds: %s", exc.code)
             return
         post(lambda: kiosk.runtime.use_step_thresholds(served))
