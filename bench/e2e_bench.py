@@ -33,7 +33,7 @@ def main() -> None:
     from kiosk.ui.pilot import quiet_kivy
 
     quiet_kivy()
-    from kiosk.app import configure_window
+    from kiosk.ui.window import configure_window
 
     configure_window(False)
     from playwright.sync_api import sync_playwright

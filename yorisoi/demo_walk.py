@@ -63,7 +63,7 @@ def staff_reply(base_url: str, seed, escalation_id: str, text: str) -> None:
 
 def walk_resident(config, seed, base_url: str, shots: Path | None, procedure: str, language: str) -> int:
     """Run the scripted walk; 0 when every screen was reached and the help request went through."""
-    from kiosk.app import configure_window
+    from kiosk.ui.window import configure_window
     from kiosk.assembly import build_kiosk
     from kiosk.ui.pilot import open_window
 

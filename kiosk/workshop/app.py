@@ -36,7 +36,7 @@ def workshop_speaker(config: KioskConfig, voice_on: bool):
 
 def run_workshop(config: KioskConfig, export, procedures, *, voice_on: bool = True, fullscreen: bool = False) -> int:
     """Open the window in workshop mode and run until it is closed."""
-    from kiosk.app import configure_window, stop_on_signals
+    from kiosk.ui.window import configure_window, stop_on_signals
 
     configure_window(fullscreen, WINDOW)
     from kivy.app import App
