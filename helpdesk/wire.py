@@ -214,8 +214,8 @@ class StepThresholds(Response):
     step_seconds: dict[str, float]
 
 
-REPLAY_FORMAT = "yorisoi-replay"
-REPLAY_VERSION = 1
+REPLAY_FORMAT: Literal["yorisoi-replay"] = "yorisoi-replay"
+REPLAY_VERSION: Literal[1] = 1
 """Version of the session replay file; a kiosk refuses a file of another version (export again to match)."""
 
 

@@ -81,7 +81,7 @@ def build_kiosk(
     if size:
         screen.size = size
     screen.corner_count, screen.corner_window_s = config.maintenance.touches, config.maintenance.within_s
-    if helpdesk == "default":
+    if isinstance(helpdesk, str):  # "default": the one the configuration names
         helpdesk = default_helpdesk(config)
     courier = Courier(config.outbox_path(), helpdesk, config.kiosk_id) if helpdesk is not None else None
     journal: Journal = courier or MemoryJournal(config.kiosk_id)

@@ -148,7 +148,7 @@ FAULT_ENV = "YORISOI_TEST_EXIT_AFTER_COMMIT"
 cleanup) after the N-th change it committed, before that change's events are published."""
 
 
-def fault_injection(environment: Mapping[str, str]):  # type: ignore[no-untyped-def]
+def fault_injection(environment: Mapping[str, str]):
     """The fault to inject after a commit, when the test variable asks for one."""
     wanted = environment.get(FAULT_ENV, "")
     if not wanted.isdigit() or int(wanted) < 1:

@@ -100,7 +100,7 @@ async def create_escalation(request: Request) -> Response:
     return Response(status.model_dump_json(), status_code=201 if created else 200, media_type="application/json")
 
 
-def create_and_describe(svc: Services, kiosk: KioskPrincipal, key: str, body: EscalationRequest):  # type: ignore[no-untyped-def]
+def create_and_describe(svc: Services, kiosk: KioskPrincipal, key: str, body: EscalationRequest):
     """Store (or find) the escalation and compute its status, in one trip to the thread pool."""
     row, created, events = svc.escalations.create_recorded(kiosk, key, body)
     return row, created, status_of(svc, row) if created else _with_claimer(svc, row), events

@@ -220,7 +220,7 @@ def add_canned(db: Database, *, language: str, text: str, site_id: str | None) -
             insert(canned_replies).values(
                 language=language, text=text.strip(), site_id=site_id, active=True, created_at=utcnow()
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key[0]  # type: ignore[index]  # an insert always has one
     return int(new_id)
 
 

@@ -146,7 +146,7 @@ def add_staff(
                     password_hash=password_hash,
                     created_at=utcnow(),
                 )
-            ).inserted_primary_key[0]
+            ).inserted_primary_key[0]  # type: ignore[index]  # an insert always has one
             for site_id in site_ids:
                 conn.execute(insert(staff_sites).values(staff_id=staff_id, site_id=site_id))
     except IntegrityError:
@@ -251,7 +251,7 @@ def create_api_token(db: Database, *, staff_id: int, name: str) -> tuple[int, st
             insert(api_tokens).values(
                 staff_id=staff_id, token_hash=security.digest(token), name=name, created_at=utcnow()
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key[0]  # type: ignore[index]  # an insert always has one
     return int(token_id), token
 
 

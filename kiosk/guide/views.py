@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import lru_cache
+from typing import Any
 
 from content.schema import SITE_PLACEHOLDER, Localized, Procedure, Step
 from kiosk.guide import actions as a
@@ -34,7 +35,8 @@ class Views:
 
     def _render(self, state: GuideState) -> ScreenView:
         screen = state.place.screen
-        view = getattr(self, f"_{screen}")(state)
+        draw: Callable[[GuideState], ScreenView] = getattr(self, f"_{screen}")
+        view = draw(state)
         view = replace(view, place=f"{screen}:{state.place.procedure_id or ''}:{state.place.step_id or ''}")
         if state.escalation and state.escalation.open and screen not in ("waiting", "help", "offer"):
             key = "banner.staff" if state.escalation.messages else "banner.waiting"
@@ -43,7 +45,7 @@ class Views:
             view = replace(view, overlay=self._overlay(state))
         return view
 
-    def _base(self, state: GuideState, screen: str, title: str, **fields) -> ScreenView:
+    def _base(self, state: GuideState, screen: str, title: str, **fields: Any) -> ScreenView:
         return ScreenView(
             screen=screen,
             language=state.language,
