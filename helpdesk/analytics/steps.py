@@ -68,7 +68,7 @@ def visit_times(
     counted: dict[tuple[str, str], list[tuple[float, int]]] = defaultdict(list)
     for procedure_id, step_id, length_tenths, n in conn.execute(_visit_histogram(scope, first_unaided)):
         counted[(procedure_id, step_id)].append((int(length_tenths) / 10, n))
-    result = {}
+    result: dict[tuple[str, str | None], tuple[int, float | None, float | None]] = {}
     for key, pairs in counted.items():
         pairs.sort()
         visits = sum(n for _value, n in pairs)
