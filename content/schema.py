@@ -136,6 +136,10 @@ class Step(Strict):
     sources: list[Source] = Field(
         default_factory=list, description="The official pages behind the facts this step states"
     )
+    offer_help: bool = Field(
+        default=False,
+        description="A big 係の人を呼ぶ button on this screen too: a dead end the resident cannot fix alone",
+    )
     next: Identifier | None = None
     question: Question | None = None
     end: End | None = None

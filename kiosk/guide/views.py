@@ -151,6 +151,8 @@ class Views:
                 blocks.append(Block("info", self.text(step.end.next_steps, lang)))
             outcome = "completed" if step.end.kind == "done" else "counter"
             buttons = [Button("finish", ui(lang, "finish"), a.EndSession(outcome), "primary")]
+        if step.offer_help:  # a dead end the resident cannot fix alone: the human is on the screen, not only the bar
+            buttons.append(Button("offer-help", ui(lang, "help"), a.AskHelp(), "choice"))
         qr_url, qr_label = self._qr(step, pid, lang)
         done_steps = sum(1 for p in state.history if p.screen == "step" and p.procedure_id == pid)
         index = done_steps + 1
