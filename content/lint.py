@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from content.faithful import dropped
+from content.freshness import expiring
 from content.limits import step_fit
 from content.loader import Catalog, Problem, load_catalog, picture_path
 from content.schema import LANGUAGES, SITE_PLACEHOLDER, Localized, Procedure, Step
@@ -15,7 +16,6 @@ SECRET_WORDS = re.compile(
     r"マイナンバー(?!カード)|個人番号(?!カード)|暗証番号|パスワード|PIN|password|My Number(?! ?Card)", re.I
 )
 ENTRY_WORDS = re.compile(r"入力|いれ|入れ|打|押して|タッチして|type|enter|key in", re.I)
-STALE_AFTER = dt.timedelta(days=365)
 
 
 def check(directory: Path, pictures: Path | None = None, today: dt.date | None = None) -> list[Problem]:
@@ -42,16 +42,7 @@ def check_procedure(p: Procedure, name: str, pictures: Path, today: dt.date) -> 
     found += _lengths(p, name)
     found += _secrets(p, name)
     found += _site_settings(p, name)
-    if p.source and today - p.source.checked > STALE_AFTER:
-        found.append(
-            Problem(
-                "source-stale",
-                name,
-                "source → checked",
-                f"official page last checked {p.source.checked}; check it again",
-                "warning",
-            )
-        )
+    found += expiring(p, name, today)
     return found
 
 
