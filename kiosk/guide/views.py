@@ -38,9 +38,15 @@ class Views:
         if state.escalation and state.escalation.open and screen not in ("waiting", "help", "offer"):
             key = "banner.staff" if state.escalation.messages else "banner.waiting"
             view = replace(view, banner=ui(state.language, key))
+        elif state.checked_in and screen in ("step", "offer"):
+            view = replace(view, banner=self.check_in(state.language))
         if state.warning_left_s is not None:
             view = replace(view, overlay=self._overlay(state))
         return view
+
+    def check_in(self, language: str) -> str:
+        """The calm words for a resident who has been busy away from the screen for a while."""
+        return ui(language, "check-in")
 
     def _base(self, state: GuideState, screen: str, title: str, **fields) -> ScreenView:
         return ScreenView(
