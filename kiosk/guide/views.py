@@ -13,6 +13,8 @@ from kiosk.guide.state import GuideSettings, GuideState
 from kiosk.guide.texts import HELP_REASONS, LANGUAGE_NAMES, READINGS, VOICE_PHRASES, ui
 
 YES_NO = {"yes": ("はい", "yes"), "no": ("いいえ", "no")}
+CONTINUES_ELSEWHERE = frozenset({"convenience-store", "counter"})
+"""A done end here means the resident goes on away from the kiosk: the end screen offers the steps to take along."""
 
 
 class Views:
@@ -160,6 +162,8 @@ class Views:
         if step.offer_help:  # a dead end the resident cannot fix alone: the human is on the screen, not only the bar
             buttons.append(Button("offer-help", ui(lang, "help"), a.AskHelp(), "choice"))
         qr_url, qr_label = self._qr(step, pid, lang)
+        if qr_url and step.end and not step.qr and step.where in CONTINUES_ELSEWHERE:
+            blocks.append(Block("info", ui(lang, "handout.take")))  # the rest happens away: take the steps home
         done_steps = sum(1 for p in state.history if p.screen == "step" and p.procedure_id == pid)
         index = done_steps + 1
         total = index + self._remaining[pid][sid]
@@ -180,7 +184,7 @@ class Views:
             url = SITE_PLACEHOLDER.sub(lambda m: self.settings.site_values.get(m.group(1), ""), step.qr.url)
             return (url or None), self.text(step.qr.label, lang)
         if step.end and step.end.kind == "done" and self.settings.handout_url:
-            return self.settings.handout_url.format(procedure=pid, language=lang), None
+            return self.settings.handout_url.format(procedure=pid, language=lang), ui(lang, "handout.label")
         return None, None
 
     def _offer(self, state: GuideState) -> ScreenView:
