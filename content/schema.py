@@ -135,6 +135,15 @@ class Step(Strict):
     sources: list[Source] = Field(
         default_factory=list, description="The official pages behind the facts this step states"
     )
+    patience_s: Annotated[int, Field(ge=60, le=3600)] | None = Field(
+        default=None,
+        description="Seconds the resident may need without touching the kiosk on this step (working on their own "
+        "phone, at a store); phone and convenience-store steps wait the kiosk's away time unless this is given",
+    )
+    offer_help: bool = Field(
+        default=False,
+        description="A big 係の人を呼ぶ button on this screen too: a dead end the resident cannot fix alone",
+    )
     next: Identifier | None = None
     question: Question | None = None
     end: End | None = None

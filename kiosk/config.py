@@ -34,6 +34,7 @@ class Timeouts(Strict):
     idle_warning_s: Annotated[float, Field(ge=30, le=3600)] = 180
     warning_grace_s: Annotated[float, Field(ge=30, le=600)] = 60
     waiting_idle_warning_s: Annotated[float, Field(ge=60, le=7200)] = 900
+    away_idle_warning_s: Annotated[float, Field(ge=60, le=3600)] = 600  # phone and convenience-store steps
     help_fallback_after_s: Annotated[float, Field(ge=10, le=3600)] = 300
 
 
@@ -132,6 +133,7 @@ class KioskConfig(Strict):
             idle_warning_s=t.idle_warning_s,
             warning_grace_s=t.warning_grace_s,
             waiting_idle_warning_s=t.waiting_idle_warning_s,
+            away_idle_warning_s=t.away_idle_warning_s,
             help_fallback_after_s=t.help_fallback_after_s,
             languages=tuple(self.languages),
             default_language=self.default_language,

@@ -43,6 +43,7 @@ SESSION_ACTION_NAMES: dict[str, str] = {
     "staff-step": "係員が画面を送った",
     "helpdesk-unreachable": "ヘルプデスクにつながらない",
     "timeout-warning": "時間切れの予告",
+    "idle-check-in": "ゆっくりでよいと声かけ",
     "timeout-extended": "つづける",
     "language": "言語を変えた",
     "text-size": "文字の大きさを変えた",

@@ -17,6 +17,7 @@ class GuideSettings:
     idle_warning_s: float = 180.0
     warning_grace_s: float = 60.0
     waiting_idle_warning_s: float = 900.0
+    away_idle_warning_s: float = 600.0  # phone and convenience-store steps: the resident is busy elsewhere
     help_fallback_after_s: float = 300.0
     languages: tuple[str, ...] = LANGUAGES
     default_language: str = "ja"
@@ -83,6 +84,7 @@ class GuideState:
     volume: int = 1
     idle_s: float = 0.0
     warning_left_s: float | None = None
+    checked_in: bool = False  # the calm "take your time" was said during this stretch without a touch
     place_s: float = 0.0
     path: tuple[PathEntry, ...] = ()
     escalation: Escalation | None = None

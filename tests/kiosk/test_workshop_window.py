@@ -150,7 +150,7 @@ def test_a_recorded_session_replays_as_the_screens_the_resident_saw(driver) -> N
     for button in (f"card-{PID}", "next", "choice-yes", "back", "size", "choice-yes", "help", "reason-screen-unclear"):
         driver.touch(button)
     driver.touch("return")
-    for button in ("choice-yes", "language", "next", "back", "next", "next"):
+    for button in ("choice-yes", "language", "choice-no", "back", "choice-no", "choice-yes"):
         driver.touch(button)
     driver.runtime.dispatch(a.GoHome())
 
