@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -132,13 +133,15 @@ def test_interactive_demo_prints_the_address_and_login_and_little_else(bare: Bar
         stderr=subprocess.STDOUT,
         text=True,
     )
+    lines: list[str] = []
     try:
         assert process.stdout is not None
-        lines: list[str] = []
-        for line in process.stdout:  # the kiosk window comes up after these lines
-            lines.append(line)
-            if line.startswith("demo kiosk:"):
-                break
+        deadline = time.monotonic() + 120
+        while not any(line.startswith("demo kiosk:") for line in lines):  # the window comes up after this line
+            assert time.monotonic() < deadline and process.poll() is None, "".join(lines)[-3000:]
+            ready, _, _ = select.select([process.stdout], [], [], 1.0)
+            if ready:
+                lines.append(process.stdout.readline())
         time.sleep(5)  # let the kiosk window run and talk to the helpdesk (heartbeat, thresholds)
     finally:
         process.send_signal(signal.SIGTERM)

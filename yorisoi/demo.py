@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
             config = demo_config(seed, server.base_url, Path(tmp), voice=not args.headless)
             print(f"staff console: {server.base_url}/console/  (helpdesk API: {server.base_url}/api/v1)")
             print(f"demo staff login: {seed.staff_login}  password: {seed.staff_password}")
-            print(f"demo kiosk: {seed.kiosk_id} at site {seed.site_id}")
+            print(f"demo kiosk: {seed.kiosk_id} at site {seed.site_id}", flush=True)  # before the window, even piped
             if not args.headless:
                 from kiosk.app import run_kiosk
 
