@@ -61,15 +61,30 @@ def _unavailable(name: str, missing: str | None):
 def configure_logging(verbosity: int) -> None:
     """Warnings and errors on the terminal by default; -v adds progress, -vv everything (libraries included).
 
-    Kivy is told to log through Python's logging instead of taking over the root logger: otherwise every library's
-    DEBUG lines (urllib3's per request) flood the terminal of a user who only wants the console address."""
+    Kivy is told to log through Python's logging instead of taking over the root logger (otherwise every library's
+    DEBUG lines, urllib3's per request, flood the terminal of a user who only wants the console address), to keep no
+    configuration or log files of its own (the kiosk sets its window in code), and its start-up INFO lines are shown
+    only at -vv."""
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_NO_CONFIG", "1")
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbosity, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    if verbosity < 2:  # libraries' chatter only at -vv
-        for noisy in ("kivy", "urllib3", "PIL", "asyncio", "multipart", "httpx", "httpcore"):
-            logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    if verbosity < 2:  # libraries' chatter only at -vv (Kivy resets its own logger's level, so filter the output)
+        quiet = _LibraryChatter()
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(quiet)
+
+
+class _LibraryChatter(logging.Filter):
+    """Drops libraries' records below WARNING (Kivy's start-up report, urllib3's connections)."""
+
+    LIBRARIES = ("kivy", "urllib3", "PIL", "asyncio", "multipart", "httpx", "httpcore")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep the project's records and every library warning."""
+        return record.levelno >= logging.WARNING or record.name.split(".")[0] not in self.LIBRARIES
 
 
 def main(argv: list[str] | None = None) -> int:
