@@ -6,15 +6,17 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from content.faithful import dropped
+from content.freshness import expiring
 from content.limits import step_fit
 from content.loader import Catalog, Problem, load_catalog, picture_path
-from content.schema import LANGUAGES, SITE_PLACEHOLDER, Localized, Procedure, Step
+from content.schema import SITE_PLACEHOLDER, Localized, Procedure, Step
+from yorisoi.vocabulary import LANGUAGES
 
 SECRET_WORDS = re.compile(
     r"マイナンバー(?!カード)|個人番号(?!カード)|暗証番号|パスワード|PIN|password|My Number(?! ?Card)", re.I
 )
 ENTRY_WORDS = re.compile(r"入力|いれ|入れ|打|押して|タッチして|type|enter|key in", re.I)
-STALE_AFTER = dt.timedelta(days=365)
 
 
 def check(directory: Path, pictures: Path | None = None, today: dt.date | None = None) -> list[Problem]:
@@ -35,20 +37,13 @@ def check_procedure(p: Procedure, name: str, pictures: Path, today: dt.date) -> 
     found: list[Problem] = []
     found += _graph(p, name)
     found += _translations(p, name)
+    found += _faithful(p, name)
+    found += _help_on_screen(p, name)
     found += _pictures(p, name, pictures)
     found += _lengths(p, name)
     found += _secrets(p, name)
     found += _site_settings(p, name)
-    if p.source and today - p.source.checked > STALE_AFTER:
-        found.append(
-            Problem(
-                "source-stale",
-                name,
-                "source → checked",
-                f"official page last checked {p.source.checked}; check it again",
-                "warning",
-            )
-        )
+    found += expiring(p, name, today)
     return found
 
 
@@ -142,6 +137,41 @@ def _translations(p: Procedure, name: str) -> list[Problem]:
         Problem("missing-translation", name, where, f"no {lang} text")
         for where, text in texts(p)
         for lang in text.missing()
+    ]
+
+
+def _faithful(p: Procedure, name: str) -> list[Problem]:
+    """ja-easy and en say what ja says, in easier words: no number, date or alternative left out."""
+    found: list[Problem] = []
+    for where, text in texts(p):
+        ja = text.root["ja"]
+        for lang in ("ja-easy", "en"):
+            if lang not in text.root:
+                continue  # missing-translation already says so
+            missing = dropped(ja, text.root[lang], lang)
+            if missing:
+                found.append(
+                    Problem(
+                        "translation-drops",
+                        name,
+                        f"{where} ({lang})",
+                        f"the ja text says {', '.join(missing)}, the {lang} text does not; say it in easier words",
+                    )
+                )
+    return found
+
+
+def _help_on_screen(p: Procedure, name: str) -> list[Problem]:
+    """A 係の人を呼ぶ button on the screen counts as a choice: at most three in all."""
+    return [
+        Problem(
+            "too-many-choices",
+            name,
+            f"step '{s.id}' → offer_help",
+            "three answers plus 係の人を呼ぶ are four choices; keep two answers on a screen that offers help",
+        )
+        for s in p.steps
+        if s.offer_help and s.question and len(s.question.choices) > 2
     ]
 
 

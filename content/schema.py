@@ -11,8 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, RootModel, field_validator, model_validator
 
-LANGUAGES: tuple[str, ...] = ("ja", "ja-easy", "en")
-"""Languages every text must have: 日本語, やさしい日本語, English."""
+from yorisoi.vocabulary import LANGUAGES
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 """Lower-case ids (procedure, step, choice, need): stable keys for logs and analytics."""
@@ -135,6 +134,15 @@ class Step(Strict):
     qr: QrLink | None = None
     sources: list[Source] = Field(
         default_factory=list, description="The official pages behind the facts this step states"
+    )
+    patience_s: Annotated[int, Field(ge=60, le=3600)] | None = Field(
+        default=None,
+        description="Seconds the resident may need without touching the kiosk on this step (working on their own "
+        "phone, at a store); phone and convenience-store steps wait the kiosk's away time unless this is given",
+    )
+    offer_help: bool = Field(
+        default=False,
+        description="A big 係の人を呼ぶ button on this screen too: a dead end the resident cannot fix alone",
     )
     next: Identifier | None = None
     question: Question | None = None

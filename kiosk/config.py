@@ -13,8 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from kiosk.guide import GuideSettings
 from kiosk.guide.stuck import SIGNALS, StuckSettings
-
-LANGUAGES = ("ja", "ja-easy", "en")
+from yorisoi.vocabulary import LANGUAGES, Language
 
 
 class ConfigError(Exception):
@@ -35,6 +34,7 @@ class Timeouts(Strict):
     idle_warning_s: Annotated[float, Field(ge=30, le=3600)] = 180
     warning_grace_s: Annotated[float, Field(ge=30, le=600)] = 60
     waiting_idle_warning_s: Annotated[float, Field(ge=60, le=7200)] = 900
+    away_idle_warning_s: Annotated[float, Field(ge=60, le=3600)] = 600  # phone and convenience-store steps
     help_fallback_after_s: Annotated[float, Field(ge=10, le=3600)] = 300
 
 
@@ -94,8 +94,8 @@ class KioskConfig(Strict):
     helpdesk_url: Annotated[str, Field(pattern=r"^https?://[^\s/]+(/\S*)?$")]
     key_file: Path | None = None
     ca_file: Path | None = None
-    languages: tuple[Literal["ja", "ja-easy", "en"], ...] = LANGUAGES
-    default_language: Literal["ja", "ja-easy", "en"] = "ja"
+    languages: tuple[Language, ...] = LANGUAGES
+    default_language: Language = "ja"
     fallback_phone: Annotated[str, Field(max_length=30)] = ""
     counter_name: dict[str, str] = Field(default_factory=lambda: dict(GuideSettings().counter_name))
     timeouts: Timeouts = Timeouts()
@@ -133,6 +133,7 @@ class KioskConfig(Strict):
             idle_warning_s=t.idle_warning_s,
             warning_grace_s=t.warning_grace_s,
             waiting_idle_warning_s=t.waiting_idle_warning_s,
+            away_idle_warning_s=t.away_idle_warning_s,
             help_fallback_after_s=t.help_fallback_after_s,
             languages=tuple(self.languages),
             default_language=self.default_language,

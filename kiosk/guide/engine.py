@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from typing import Any
 
 from content.schema import Procedure, Step
 from kiosk.guide import actions as a
-from kiosk.guide import stuck
+from kiosk.guide import patience, stuck
 from kiosk.guide.effects import (
     ApplySettings,
     CancelEscalation,
@@ -17,12 +18,13 @@ from kiosk.guide.effects import (
     PathEntry,
     Record,
     Say,
+    ScreenView,
     Show,
     Wipe,
 )
 from kiosk.guide.state import Escalation, GuideSettings, GuideState, Place
-from kiosk.guide.texts import HELP_REASONS, TEXT_SIZES
 from kiosk.guide.views import Views
+from yorisoi.vocabulary import HELP_REASONS, TEXT_SIZES
 
 Result = tuple[GuideState, list[Effect]]
 
@@ -81,19 +83,21 @@ class Guide:
             return state, []
         old = state
         if action.touch and state.in_session:
-            state = replace(state, idle_s=0.0, warning_left_s=None)
+            state = replace(state, idle_s=0.0, warning_left_s=None, checked_in=False)
         state, effects = handler(state, action)
         if not state.in_session:
             return state, effects
         state = stuck.track(old, state, action)
-        signal = stuck.detect(state, self._current_step(state), self.settings.stuck)
+        step = self._current_step(state)
+        floor = patience.patience_s(step, self.settings) or 0.0  # away on a phone is not being stuck
+        signal = stuck.detect(state, step, self.settings.stuck, floor)
         if signal is None:
             return state, effects
         state, offered = self._offer(state, signal)
         return state, [*effects, *offered]
 
     # --- rendering ---------------------------------------------------------------------------------------------
-    def view(self, state: GuideState):
+    def view(self, state: GuideState) -> ScreenView:
         """The complete screen for a state."""
         return self.views.render(state)
 
@@ -108,7 +112,7 @@ class Guide:
             effects.append(Listen(phrases, actions))
         return effects
 
-    def _record(self, state: GuideState, action: str, **fields) -> Record:
+    def _record(self, state: GuideState, action: str, **fields: Any) -> Record:
         place = state.last_step() or state.place
         fields.setdefault("procedure_id", place.procedure_id)
         fields.setdefault("step_id", place.step_id)
@@ -338,16 +342,28 @@ class Guide:
             new = replace(new, warning_left_s=left)
             changed = int(left) != int(state.warning_left_s or 0)
             return new, self._present(new, speak=False, listen=False) if changed else []
-        limit = self.settings.waiting_idle_warning_s if new.place.screen == "waiting" else self.settings.idle_warning_s
-        if new.idle_s >= limit:
+        step = self._step_under(new)
+        if new.idle_s >= patience.idle_limit(new, step, self.settings):
             new = replace(new, warning_left_s=self.settings.warning_grace_s)
             record = self._record(new, "timeout-warning")
             text = self.views.render(new).overlay
             say = [Say(f"{text.title}。{text.text}", new.language)] if text else []
             return new, [record, *self._present(new, speak=False, listen=False), *say]
+        if patience.check_in_due(new, step, self.settings):
+            new = replace(new, checked_in=True)
+            record = self._record(new, "idle-check-in")
+            say = Say(self.views.check_in(new.language), new.language)
+            return new, [record, *self._present(new, speak=False, listen=False), say]
         if self._fallback_due(state, new):
             return new, self._present(new, listen=False)
         return new, []
+
+    def _step_under(self, state: GuideState) -> Step | None:
+        """The step on screen, or under the help offer that covers it."""
+        place = state.last_step() if state.place.screen == "offer" else state.place
+        if place is None or place.screen != "step" or not place.procedure_id or not place.step_id:
+            return None
+        return self.steps[place.procedure_id].get(place.step_id)
 
     def _fallback_due(self, old: GuideState, new: GuideState) -> bool:
         threshold = self.settings.help_fallback_after_s

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from kiosk.guide.effects import PathEntry
 from kiosk.guide.stuck import StuckCounters, StuckSettings
+from yorisoi.vocabulary import LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -16,8 +17,9 @@ class GuideSettings:
     idle_warning_s: float = 180.0
     warning_grace_s: float = 60.0
     waiting_idle_warning_s: float = 900.0
+    away_idle_warning_s: float = 600.0  # phone and convenience-store steps: the resident is busy elsewhere
     help_fallback_after_s: float = 300.0
-    languages: tuple[str, ...] = ("ja", "ja-easy", "en")
+    languages: tuple[str, ...] = LANGUAGES
     default_language: str = "ja"
     page_size: int = 6
     counter_name: Mapping[str, str] = field(
@@ -82,6 +84,7 @@ class GuideState:
     volume: int = 1
     idle_s: float = 0.0
     warning_left_s: float | None = None
+    checked_in: bool = False  # the calm "take your time" was said during this stretch without a touch
     place_s: float = 0.0
     path: tuple[PathEntry, ...] = ()
     escalation: Escalation | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, get_args
 
 from content.schema import Step
 from kiosk.guide import actions as a
@@ -13,7 +13,9 @@ from kiosk.guide import actions as a
 if TYPE_CHECKING:
     from kiosk.guide.state import GuideState
 
-SIGNALS: tuple[str, ...] = ("time-on-step", "oscillation", "repeat", "extend", "voice")
+Signal = Literal["time-on-step", "oscillation", "repeat", "extend", "voice"]
+"""What can make the kiosk think a resident is stuck."""
+SIGNALS: tuple[Signal, ...] = get_args(Signal)
 
 
 @dataclass(frozen=True)
@@ -76,15 +78,16 @@ def track(old: GuideState, new: GuideState, action: a.Action) -> GuideState:
     return new if c == new.stuck else replace(new, stuck=c)
 
 
-def detect(state: GuideState, step: Step | None, settings: StuckSettings) -> str | None:
-    """The signal that fires now on the current step, if any (each at most once per step and session)."""
+def detect(state: GuideState, step: Step | None, settings: StuckSettings, floor: float = 0.0) -> str | None:
+    """The signal that fires now on the current step, if any (each at most once per step and session); `floor` is
+    the least time on the step that counts as stuck (a step done on the resident's own phone takes long)."""
     if step is None or step.end is not None or state.place.screen != "step" or state.warning_left_s is not None:
         return None
     if state.escalation and state.escalation.open:
         return None
     c = state.stuck
     firing = {
-        "time-on-step": state.place_s >= settings.step_threshold(state.place.procedure_id or "", step),
+        "time-on-step": state.place_s >= max(floor, settings.step_threshold(state.place.procedure_id or "", step)),
         "oscillation": c.back_count(step.id) >= settings.oscillations,
         "repeat": c.repeats >= settings.repeats,
         "extend": c.extends >= settings.extends,

@@ -56,6 +56,9 @@ UI: dict[str, dict[str, str]] = {
         "waiting.unreachable": "いま係の人につながりません。つながるまで知らせつづけます。",
         "banner.waiting": "係の人に知らせています",
         "banner.staff": "係の人からのお知らせがあります",
+        "check-in": "ゆっくりで大丈夫です。この画面のまま、お待ちしています。",
+        "handout.label": "この手順をスマホで見る",
+        "handout.take": "QRコードで、この手順をスマホに入れて持って行けます。紙の手順書は係の人にたのめます。",
         "done.title": "おわりました",
         "counter.title": "窓口へどうぞ",
         "timeout.title": "まだつづけますか",
@@ -119,6 +122,12 @@ UI: dict[str, dict[str, str]] = {
         "waiting.unreachable": "いま かかりの ひとに つながりません。つながるまで しらせます。",
         "banner.waiting": "かかりの ひとに しらせて います",
         "banner.staff": "かかりの ひとから しらせが あります",
+        "check-in": "ゆっくりで だいじょうぶです。 この がめんの まま まって います。",
+        "handout.label": "この てじゅんを スマホで みる",
+        "handout.take": (
+            "QRコードで この てじゅんを スマホに いれて もって いけます。 "
+            "かみの てじゅんしょは かかりの ひとに たのめます。"
+        ),
         "done.title": "おわりました",
         "counter.title": "まどぐちへ いって ください",
         "timeout.title": "まだ つづけますか",
@@ -182,6 +191,9 @@ UI: dict[str, dict[str, str]] = {
         "waiting.unreachable": "We cannot reach the staff right now. We will keep trying.",
         "banner.waiting": "Staff have been told",
         "banner.staff": "You have a message from staff",
+        "check-in": "Take your time. This screen will wait for you.",
+        "handout.label": "These steps on your phone",
+        "handout.take": "Scan the QR code to take these steps with you on your phone. Staff can print them on paper.",
         "done.title": "Finished",
         "counter.title": "Please go to the counter",
         "timeout.title": "Do you want to continue?",
@@ -194,8 +206,6 @@ UI: dict[str, dict[str, str]] = {
         "offer.decline": "I'm fine, continue",
     },
 }
-
-LANGUAGE_NAMES: dict[str, str] = {"ja": "日本語", "ja-easy": "やさしい日本語", "en": "English"}
 
 READINGS: dict[str, str] = {
     # kana for speech where espeak-ng (through a morphological analyser) could misread a compound
@@ -213,9 +223,6 @@ VOICE_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     "ja-easy": {"next": ("つぎ", "つぎへ"), "back": ("もどる",), "repeat": ("もういちど",), "help": ("たすけて",)},
     "en": {"next": ("next",), "back": ("back",), "repeat": ("again", "repeat"), "help": ("help",)},
 }
-
-HELP_REASONS: tuple[str, ...] = ("screen-unclear", "card-unreadable", "pin-forgotten", "other")
-TEXT_SIZES: tuple[str, ...] = ("standard", "large", "largest")
 
 
 def ui(language: str, key: str, **values: object) -> str:

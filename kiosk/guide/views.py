@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import lru_cache
+from typing import Any
 
 from content.schema import SITE_PLACEHOLDER, Localized, Procedure, Step
 from kiosk.guide import actions as a
 from kiosk.guide.effects import Block, Button, Card, Overlay, ScreenView
 from kiosk.guide.state import GuideSettings, GuideState
-from kiosk.guide.texts import HELP_REASONS, LANGUAGE_NAMES, READINGS, VOICE_PHRASES, ui
+from kiosk.guide.texts import READINGS, VOICE_PHRASES, ui
+from yorisoi.vocabulary import HELP_REASONS, LANGUAGE_NAMES
 
 YES_NO = {"yes": ("はい", "yes"), "no": ("いいえ", "no")}
+CONTINUES_ELSEWHERE = frozenset({"convenience-store", "counter"})
+"""A done end here means the resident goes on away from the kiosk: the end screen offers the steps to take along."""
 
 
 class Views:
@@ -33,16 +37,23 @@ class Views:
 
     def _render(self, state: GuideState) -> ScreenView:
         screen = state.place.screen
-        view = getattr(self, f"_{screen}")(state)
+        draw: Callable[[GuideState], ScreenView] = getattr(self, f"_{screen}")
+        view = draw(state)
         view = replace(view, place=f"{screen}:{state.place.procedure_id or ''}:{state.place.step_id or ''}")
         if state.escalation and state.escalation.open and screen not in ("waiting", "help", "offer"):
             key = "banner.staff" if state.escalation.messages else "banner.waiting"
             view = replace(view, banner=ui(state.language, key))
+        elif state.checked_in and screen in ("step", "offer"):
+            view = replace(view, banner=self.check_in(state.language))
         if state.warning_left_s is not None:
             view = replace(view, overlay=self._overlay(state))
         return view
 
-    def _base(self, state: GuideState, screen: str, title: str, **fields) -> ScreenView:
+    def check_in(self, language: str) -> str:
+        """The calm words for a resident who has been busy away from the screen for a while."""
+        return ui(language, "check-in")
+
+    def _base(self, state: GuideState, screen: str, title: str, **fields: Any) -> ScreenView:
         return ScreenView(
             screen=screen,
             language=state.language,
@@ -151,7 +162,11 @@ class Views:
                 blocks.append(Block("info", self.text(step.end.next_steps, lang)))
             outcome = "completed" if step.end.kind == "done" else "counter"
             buttons = [Button("finish", ui(lang, "finish"), a.EndSession(outcome), "primary")]
+        if step.offer_help:  # a dead end the resident cannot fix alone: the human is on the screen, not only the bar
+            buttons.append(Button("offer-help", ui(lang, "help"), a.AskHelp(), "choice"))
         qr_url, qr_label = self._qr(step, pid, lang)
+        if qr_url and step.end and not step.qr and step.where in CONTINUES_ELSEWHERE:
+            blocks.append(Block("info", ui(lang, "handout.take")))  # the rest happens away: take the steps home
         done_steps = sum(1 for p in state.history if p.screen == "step" and p.procedure_id == pid)
         index = done_steps + 1
         total = index + self._remaining[pid][sid]
@@ -172,7 +187,7 @@ class Views:
             url = SITE_PLACEHOLDER.sub(lambda m: self.settings.site_values.get(m.group(1), ""), step.qr.url)
             return (url or None), self.text(step.qr.label, lang)
         if step.end and step.end.kind == "done" and self.settings.handout_url:
-            return self.settings.handout_url.format(procedure=pid, language=lang), None
+            return self.settings.handout_url.format(procedure=pid, language=lang), ui(lang, "handout.label")
         return None, None
 
     def _offer(self, state: GuideState) -> ScreenView:

@@ -175,9 +175,22 @@ def test_real_procedures_cite_an_official_page_checked_on_a_date(procedures):
         assert p.source.checked.year >= 2026 and p.source.title.strip()
 
 
+def _longest_walk(p: Procedure) -> int:
+    """Screens on the longest way from the first step to an end (the walk tests prove there are no loops)."""
+    by_id = {s.id: s for s in p.steps}
+
+    def longest(step_id: str, seen: frozenset[str]) -> int:
+        targets = [t for t in by_id[step_id].targets() if t not in seen]
+        return 1 + max((longest(t, seen | {t}) for t in targets), default=0)
+
+    return longest(p.first_step, frozenset({p.first_step}))
+
+
 def test_shape_of_each_procedure(procedures):
+    """Branches for every way a resident can get stuck add steps; no single way through grows past 16 screens."""
     for p in procedures.values():
-        assert 5 <= len(p.steps) <= 12, f"{p.id} has {len(p.steps)} steps"
+        assert 5 <= len(p.steps) <= 24, f"{p.id} has {len(p.steps)} steps"
+        assert _longest_walk(p) <= 16, f"{p.id}: the longest way through has {_longest_walk(p)} screens"
         assert p.steps[0].where == "kiosk", f"{p.id} must start on the kiosk screen"
         assert any(s.end and s.end.kind == "done" for s in p.steps), f"{p.id} has no successful end"
         assert p.category == "practice" or any(s.end and s.end.kind == "counter" for s in p.steps), p.id

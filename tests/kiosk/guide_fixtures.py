@@ -47,7 +47,7 @@ steps:
   - id: counter
     where: counter
     title: {ja: 窓口へ, ja-easy: まどぐちへ, en: Counter}
-    instruction: {ja: "窓口は{site.counter_hours}です", ja-easy: "まどぐちは {site.counter_hours}", en: "Open {site.counter_hours}"}
+    instruction: {ja: "窓口は{site.counter_hours}です", ja-easy: "まどぐちは {site.counter_hours}", en: "Counter hours: {site.counter_hours}"}
     end: {kind: counter, message: {ja: カードが要ります, ja-easy: カードが いります, en: You need the card}}
 """
 

@@ -1,6 +1,6 @@
 """The whole round trip on real parts: a resident walks a procedure on the kiosk (real Kivy window), asks for help
-at step 3; the staff member sees it appear in the console (headless Chromium) with step 3 rendered, claims, replies;
-the kiosk shows and speaks the reply; staff send step 4; the kiosk moves there; the resident completes; the trainer's
+at step 5; the staff member sees it appear in the console (headless Chromium) with step 5 rendered, claims, replies;
+the kiosk shows and speaks the reply; staff send step 6; the kiosk moves there; the resident completes; the trainer's
 analytics show the session. Helpdesk: a real server on loopback on a temporary SQLite file."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import requests
 from helpdesk.database import Database
 from helpdesk.embedded import EmbeddedServer, demo_app, seed_demo
 from helpdesk.store import accounts
-from kiosk.demo import demo_config
 from tests.browser import chromium
 from tests.kiosk.conftest import mounted_kiosk
+from yorisoi.demo import demo_config
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 TRAINER_PASSWORD = "trainer pass phrase 1234"
@@ -56,19 +56,19 @@ def test_resident_staff_and_trainer_round_trip(world, browser, tmp_path):
     page.click("button[type=submit]")
     page.wait_for_selector("#live.on", timeout=10_000)
 
-    # the resident: start, choose the procedure, reach step 3 (go-store) and ask for help
+    # the resident: start, choose the procedure, reach step 5 (go-store) and ask for help
     kiosk.touch("begin")
     kiosk.touch("card-konbini-juminhyo")
     kiosk.touch("next")
-    kiosk.touch("choice-yes")
-    kiosk.touch("choice-yes")
-    assert kiosk.runtime.state.place.step_id == "go-store" and kiosk.view.progress.startswith("3")
+    for answer in ("yes", "yes", "no", "yes"):  # has the card, can use the store, no move today, knows the PIN
+        kiosk.touch(f"choice-{answer}")
+    assert kiosk.runtime.state.place.step_id == "go-store" and kiosk.view.progress.startswith("5")
     session_id = kiosk.runtime.state.session_id
     kiosk.touch("help")
     kiosk.touch("reason-screen-unclear")
     assert kiosk.view.screen == "waiting"
 
-    # staff: the escalation appears live with step 3 rendered as the resident sees it
+    # staff: the escalation appears live with step 5 rendered as the resident sees it
     row = page.wait_for_selector("tr[data-id]", timeout=15_000)
     escalation_id = row.get_attribute("data-id")
     page.click(f'tr[data-id="{escalation_id}"] a.open')
@@ -84,7 +84,7 @@ def test_resident_staff_and_trainer_round_trip(world, browser, tmp_path):
     kiosk.wait_for(lambda: "右下の「つぎへ」を押してください" in kiosk.texts(), frames=1500)
     assert any("右下の「つぎへ」を押してください" in said for said, _reading, _lang in kiosk.speaker.said)
 
-    # staff send step 4; the kiosk moves there
+    # staff send step 6; the kiosk moves there
     page.select_option("#step-select", "choose-menu")
     page.click("#step-form button")
     kiosk.wait_for(lambda: kiosk.runtime.state.place.step_id == "choose-menu", frames=1500)
