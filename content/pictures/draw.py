@@ -334,6 +334,22 @@ def draw_coins(p):
         p.ellipse((x - 50, y - 50, x + 50, y + 50), fill=None, width=5)
 
 
+def draw_keyboard(p):
+    _phone(p, x=170, y=30, w=240, h=420)
+    p.rect((196, 90, 384, 140), fill=PAPER, radius=6, width=5)  # the text field
+    p.line([(218, 102), (218, 128)], width=5, fill=BLUE)  # cursor
+    for i in range(3):
+        for j in range(4):
+            fill = YELLOW if (i, j) == (0, 0) else SKY
+            p.rect((196 + i * 66, 205 + j * 50, 252 + i * 66, 245 + j * 50), fill=fill, radius=8, width=4)
+    p.line([(224, 222), (224, 178)], width=10, fill=RED)  # a flick upwards from the first key
+    p.poly([(224, 158), (207, 184), (241, 184)], fill=RED, width=4)
+    p.ellipse((450, 210, 590, 350), fill=PAPER, width=8)  # microphone button beside the phone
+    p.rect((502, 232, 538, 300), fill=INK, radius=18, width=2)
+    p.draw.arc([488 * SCALE, 250 * SCALE, 552 * SCALE, 322 * SCALE], 0, 180, fill=INK, width=7 * SCALE)
+    p.line([(520, 322), (520, 336)], width=7)
+
+
 PICTURES: dict[str, Callable[[Pen], None]] = {
     name[5:].replace("_", "-") + ".png": fn
     for name, fn in sorted(globals().items())
