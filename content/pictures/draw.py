@@ -334,6 +334,23 @@ def draw_coins(p):
         p.ellipse((x - 50, y - 50, x + 50, y + 50), fill=None, width=5)
 
 
+def draw_wifi(p):
+    _phone(p, x=60, y=60)
+    p.rect((92, 130, 228, 190), fill=SKY, radius=10, width=5)  # the chosen network row
+    p.rect((92, 215, 228, 255), fill=PALE, radius=10, width=4)
+    p.rect((92, 275, 228, 315), fill=PALE, radius=10, width=4)
+    cx, cy = 440, 330
+    for r in (60, 120, 180):  # the fan-shaped Wi-Fi mark
+        p.draw.arc(
+            [(cx - r) * SCALE, (cy - r) * SCALE, (cx + r) * SCALE, (cy + r) * SCALE],
+            225,
+            315,
+            fill=BLUE,
+            width=22 * SCALE,
+        )
+    p.ellipse((cx - 22, cy - 22, cx + 22, cy + 22), fill=BLUE, width=5)
+
+
 def draw_keyboard(p):
     _phone(p, x=170, y=30, w=240, h=420)
     p.rect((196, 90, 384, 140), fill=PAPER, radius=6, width=5)  # the text field
