@@ -367,6 +367,16 @@ def draw_keyboard(p):
     p.line([(520, 322), (520, 336)], width=7)
 
 
+def draw_app_install(p):
+    _phone(p)
+    for i in range(3):
+        for j in range(2):
+            p.rect((250 + i * 48, 120 + j * 60, 286 + i * 48, 156 + j * 60), fill=SKY, radius=8, width=4)
+    p.rect((250, 260, 390, 310), fill=BLUE, radius=20, width=5)  # the install button
+    p.line([(470, 110), (470, 250)], width=18, fill=GREEN)  # download arrow into the phone
+    p.poly([(430, 240), (510, 240), (470, 300)], fill=GREEN, width=6)
+
+
 PICTURES: dict[str, Callable[[Pen], None]] = {
     name[5:].replace("_", "-") + ".png": fn
     for name, fn in sorted(globals().items())
