@@ -334,6 +334,49 @@ def draw_coins(p):
         p.ellipse((x - 50, y - 50, x + 50, y + 50), fill=None, width=5)
 
 
+def draw_wifi(p):
+    _phone(p, x=60, y=60)
+    p.rect((92, 130, 228, 190), fill=SKY, radius=10, width=5)  # the chosen network row
+    p.rect((92, 215, 228, 255), fill=PALE, radius=10, width=4)
+    p.rect((92, 275, 228, 315), fill=PALE, radius=10, width=4)
+    cx, cy = 440, 330
+    for r in (60, 120, 180):  # the fan-shaped Wi-Fi mark
+        p.draw.arc(
+            [(cx - r) * SCALE, (cy - r) * SCALE, (cx + r) * SCALE, (cy + r) * SCALE],
+            225,
+            315,
+            fill=BLUE,
+            width=22 * SCALE,
+        )
+    p.ellipse((cx - 22, cy - 22, cx + 22, cy + 22), fill=BLUE, width=5)
+
+
+def draw_keyboard(p):
+    _phone(p, x=170, y=30, w=240, h=420)
+    p.rect((196, 90, 384, 140), fill=PAPER, radius=6, width=5)  # the text field
+    p.line([(218, 102), (218, 128)], width=5, fill=BLUE)  # cursor
+    for i in range(3):
+        for j in range(4):
+            fill = YELLOW if (i, j) == (0, 0) else SKY
+            p.rect((196 + i * 66, 205 + j * 50, 252 + i * 66, 245 + j * 50), fill=fill, radius=8, width=4)
+    p.line([(224, 222), (224, 178)], width=10, fill=RED)  # a flick upwards from the first key
+    p.poly([(224, 158), (207, 184), (241, 184)], fill=RED, width=4)
+    p.ellipse((450, 210, 590, 350), fill=PAPER, width=8)  # microphone button beside the phone
+    p.rect((502, 232, 538, 300), fill=INK, radius=18, width=2)
+    p.draw.arc([488 * SCALE, 250 * SCALE, 552 * SCALE, 322 * SCALE], 0, 180, fill=INK, width=7 * SCALE)
+    p.line([(520, 322), (520, 336)], width=7)
+
+
+def draw_app_install(p):
+    _phone(p)
+    for i in range(3):
+        for j in range(2):
+            p.rect((250 + i * 48, 120 + j * 60, 286 + i * 48, 156 + j * 60), fill=SKY, radius=8, width=4)
+    p.rect((250, 260, 390, 310), fill=BLUE, radius=20, width=5)  # the install button
+    p.line([(470, 110), (470, 250)], width=18, fill=GREEN)  # download arrow into the phone
+    p.poly([(430, 240), (510, 240), (470, 300)], fill=GREEN, width=6)
+
+
 PICTURES: dict[str, Callable[[Pen], None]] = {
     name[5:].replace("_", "-") + ".png": fn
     for name, fn in sorted(globals().items())
