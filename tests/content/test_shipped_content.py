@@ -29,6 +29,10 @@ REQUIRED = {
 }
 OFFICIAL_HOST = re.compile(r"\.(go|lg)\.jp$|^www\.(city|town|village)\.[a-z]+(\.[a-z]+)?\.jp$")
 MUNICIPAL_SITES = {"www.lib-utsunomiya.jp"}  # a city library's own site (宇都宮市立図書館)
+PUBLIC_BODY_SITES = {
+    "support.iam-jpki.jp",  # J-LIS (地方公共団体情報システム機構), the issuer of the card's certificates
+    "iryokouiki-hokkaido.jp",  # 北海道後期高齢者医療広域連合, a public body of the municipalities
+}
 PIN_WORDS = re.compile(r"暗証番号|パスワード|\bPIN\b|password", re.I)
 KANJI = re.compile(r"[\u4e00-\u9fff]+")
 EASY_KANJI = {  # やさしい日本語 keeps kanji only for names printed on the papers and machines the resident must match
@@ -233,3 +237,13 @@ def test_site_details_are_settings_not_inventions(procedures):
             for value in text.root.values():
                 for name in SITE_PLACEHOLDER.findall(value):
                     assert name in declared, f"{p.id}: {where} uses undeclared {{site.{name}}}"
+
+
+def test_step_sources_are_public_bodies_pages_checked_on_a_date(procedures):
+    """A fact on a step is backed by the page of a public body (国, J-LIS, a municipality), never a blog."""
+    for p in procedures.values():
+        for step in p.steps:
+            for source in step.sources:
+                host = source.url.host or ""
+                assert OFFICIAL_HOST.search(host) or host in PUBLIC_BODY_SITES, f"{p.id}/{step.id}: {host}"
+                assert source.title.strip() and source.checked.year >= 2026, f"{p.id}/{step.id}"
