@@ -33,16 +33,16 @@ def main() -> None:
     from kiosk.ui.pilot import quiet_kivy
 
     quiet_kivy()
-    from kiosk.app import configure_window
+    from kiosk.ui.window import configure_window
 
     configure_window(False)
     from playwright.sync_api import sync_playwright
 
     from helpdesk.embedded import EmbeddedServer, demo_app, seed_demo
     from kiosk.assembly import build_kiosk
-    from kiosk.demo import demo_config
     from kiosk.guide import actions as a
     from kiosk.ui.pilot import frames, open_window, touch
+    from yorisoi.demo import demo_config
 
     folder = Path(tempfile.mkdtemp(prefix="yorisoi-e2e-bench-"))
     seed = seed_demo(folder / "helpdesk.sqlite3")

@@ -26,7 +26,7 @@ def child_start() -> None:
     from kiosk.ui.pilot import quiet_kivy
 
     quiet_kivy()
-    from kiosk.app import configure_window
+    from kiosk.ui.window import configure_window
 
     configure_window(False)
     from kiosk.assembly import build_kiosk

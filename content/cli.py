@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 
-def register(subparsers: argparse._SubParsersAction, name: str, help_text: str) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help_text: str) -> None:
     """Add `yorisoi content ...` to the command line."""
     parser = subparsers.add_parser(name, help=help_text)
     sub = parser.add_subparsers(dest="content_command", metavar="ACTION", required=True)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-TEXT_SIZES: dict[str, tuple[int, int]] = {"standard": (40, 56), "large": (50, 68), "largest": (60, 80)}
-"""Text size name → (body px, title px) at 1920×1080."""
+from yorisoi.vocabulary import TextSize
+
+FONT_PX: dict[TextSize, tuple[int, int]] = {"standard": (40, 56), "large": (50, 68), "largest": (60, 80)}
+"""Text size → (body px, title px) at 1920×1080."""
 
 SCREEN_W, SCREEN_H = 1920, 1080
 MARGIN = 60
@@ -83,9 +85,9 @@ def _tokens(paragraph: str) -> list[str]:
     return tokens
 
 
-def step_fit(title: str, blocks: list[str], *, has_picture: bool, size: str = "largest") -> Fit:
+def step_fit(title: str, blocks: list[str], *, has_picture: bool, size: TextSize = "largest") -> Fit:
     """Fit a title and body blocks (instruction, caution, question) on one step screen at a text size."""
-    body_px, title_px = TEXT_SIZES[size]
+    body_px, title_px = FONT_PX[size]
     text_w = SCREEN_W - 2 * MARGIN - (PICTURE_W + MARGIN if has_picture else 0)
     title_h = lines_needed(title, SCREEN_W - 2 * MARGIN - 300, title_px) * title_px * LINE_HEIGHT
     body_h = sum(lines_needed(b, text_w - 40, body_px) * body_px * LINE_HEIGHT + 40 for b in blocks)

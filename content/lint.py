@@ -10,7 +10,8 @@ from content.faithful import dropped
 from content.freshness import expiring
 from content.limits import step_fit
 from content.loader import Catalog, Problem, load_catalog, picture_path
-from content.schema import LANGUAGES, SITE_PLACEHOLDER, Localized, Procedure, Step
+from content.schema import SITE_PLACEHOLDER, Localized, Procedure, Step
+from yorisoi.vocabulary import LANGUAGES
 
 SECRET_WORDS = re.compile(
     r"マイナンバー(?!カード)|個人番号(?!カード)|暗証番号|パスワード|PIN|password|My Number(?! ?Card)", re.I

@@ -11,8 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, RootModel, field_validator, model_validator
 
-LANGUAGES: tuple[str, ...] = ("ja", "ja-easy", "en")
-"""Languages every text must have: 日本語, やさしい日本語, English."""
+from yorisoi.vocabulary import LANGUAGES
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 """Lower-case ids (procedure, step, choice, need): stable keys for logs and analytics."""

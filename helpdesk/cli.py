@@ -129,7 +129,7 @@ def _guarded(handler: Handler) -> Handler:
     return run
 
 
-def _database():  # type: ignore[no-untyped-def]
+def _database():
     from helpdesk.database import Database
     from helpdesk.settings import HelpdeskSettings
 
@@ -137,7 +137,7 @@ def _database():  # type: ignore[no-untyped-def]
     return Database(settings.resolved_database_url(), busy_timeout_ms=settings.sqlite_busy_timeout_ms)
 
 
-def _ready_database():  # type: ignore[no-untyped-def]
+def _ready_database():
     db = _database()
     db.require_current_schema()
     return db

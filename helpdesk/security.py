@@ -56,7 +56,7 @@ def same_secret(a: str, b: str) -> bool:
 _hasher = None
 
 
-def _password_hasher():  # type: ignore[no-untyped-def]
+def _password_hasher():
     global _hasher
     if _hasher is None:
         from argon2 import PasswordHasher

@@ -14,13 +14,13 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from yorisoi.vocabulary import HELP_REASONS, OFFER_PREFIX, Language, TextSize
+
 WIRE_VERSION = 1
 """Major version of this contract; the HTTP API is served under `/api/v1`."""
 
 API_PREFIX = f"/api/v{WIRE_VERSION}"
 
-Language = Literal["ja", "ja-easy", "en"]
-"""日本語, やさしい日本語, English (the languages every procedure has)."""
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", examples=["moving-in"])]
 """Procedure / step ids, the same shape as in `content.schema`."""
@@ -30,19 +30,18 @@ KioskId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", examples=["
 SessionId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$", examples=["5f0c6a1e9b2d4c7fa1e3b5d7c9e1f3a5"])]
 """Random, pseudonymous id of one resident session (e.g. `uuid4().hex`); never derived from the resident."""
 
-REASON_CODES: tuple[str, ...] = ("screen-unclear", "card-unreadable", "pin-forgotten", "other")
-"""Reasons a resident can choose from the help buttons."""
-
-OFFER_PREFIX = "offer:"
-"""`offer:<signal>`: the kiosk offered help on its own (e.g. `offer:idle-long`) and the resident accepted."""
-
 Reason = Annotated[
     str,
     Field(
-        pattern=r"^(screen-unclear|card-unreadable|pin-forgotten|other|offer:[a-z0-9][a-z0-9-]{0,39})$",
+        pattern=rf"^({'|'.join(HELP_REASONS)}|{OFFER_PREFIX}[a-z0-9][a-z0-9-]{{0,39}})$",
         examples=["card-unreadable", "offer:idle-long"],
     ),
 ]
+"""A help reason the resident chose, or the stuck signal of a help offer they accepted."""
+
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,200}$"
+"""An `Idempotency-Key` header: 1–200 printable ASCII characters, chosen by the kiosk once per escalation."""
+IdempotencyKey = Annotated[str, Field(pattern=IDEMPOTENCY_KEY_PATTERN, examples=["6f1c2e7a9b3d4f5a8c0e1d2b3a4f5e6d"])]
 
 Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
 """A stable machine code (actions, outcomes, error codes)."""
@@ -215,11 +214,9 @@ class StepThresholds(Response):
     step_seconds: dict[str, float]
 
 
-REPLAY_FORMAT = "yorisoi-replay"
-REPLAY_VERSION = 1
+REPLAY_FORMAT: Literal["yorisoi-replay"] = "yorisoi-replay"
+REPLAY_VERSION: Literal[1] = 1
 """Version of the session replay file; a kiosk refuses a file of another version (export again to match)."""
-
-TextSize = Literal["standard", "large", "largest"]
 
 
 class ReplayMoment(Request):
@@ -264,53 +261,3 @@ class ReplayExport(Request):
     version: Literal[1] = REPLAY_VERSION
     exported_at: AwareDatetime
     sessions: Annotated[list[ReplaySession], Field(max_length=1000)]
-
-
-# --- session vocabulary in the trainer's words (日本語): the analytics pages and the workshop kiosk both use it ---
-
-SESSION_ACTION_NAMES: dict[str, str] = {
-    "session-start": "開始",
-    "procedure-start": "手続きを選んだ",
-    "step-shown": "画面が出た",
-    "back": "もどる",
-    "repeat": "もういちど",
-    "choice": "答えを選んだ",
-    "needs-missing": "持ち物がない",
-    "help-opened": "係の人を呼ぶ画面",
-    "help-asked": "係の人を呼んだ",
-    "staff-message": "係員から連絡",
-    "staff-step": "係員が画面を送った",
-    "helpdesk-unreachable": "ヘルプデスクにつながらない",
-    "timeout-warning": "時間切れの予告",
-    "idle-check-in": "ゆっくりでよいと声かけ",
-    "timeout-extended": "つづける",
-    "language": "言語を変えた",
-    "text-size": "文字の大きさを変えた",
-    "speech-rate": "話す速さを変えた",
-    "voice-not-understood": "声が聞き取れなかった",
-    "stuck-signal": "つまずきの気配",
-    "help-offered": "手伝いを申し出た",
-    "help-offer-accepted": "申し出を受けた",
-    "help-offer-declined": "申し出を断った",
-    "session-end": "終了",
-}
-"""Session event `action` codes a kiosk records, as a trainer reads them."""
-
-SESSION_END_NAMES: dict[str, str] = {
-    "completed": "最後まで完了",
-    "counter": "窓口へ案内",
-    "home": "途中でやめた",
-    "timeout": "時間切れ",
-    "restart": "再起動",
-}
-"""How a session ended (`session-end` outcome)."""
-
-HELP_REASON_NAMES: dict[str, str] = {
-    "screen-unclear": "画面がわからない",
-    "card-unreadable": "カードが読めない",
-    "pin-forgotten": "暗証番号を忘れた",
-    "other": "その他",
-}
-"""Why the resident asked for help (`help-asked` outcome, escalation reason)."""
-
-TEXT_SIZE_NAMES: dict[str, str] = {"standard": "標準", "large": "大きい", "largest": "とても大きい"}

@@ -13,11 +13,11 @@ from typing import Any
 
 from content.loader import PACKAGED, Catalog, load_catalog
 from kiosk.config import KioskConfig
-from kiosk.courier import Courier
 from kiosk.fonts import KioskFont, find_japanese_font, register_default_font
 from kiosk.guide import Guide
-from kiosk.helpdesk_client import Helpdesk, HelpdeskClient
-from kiosk.journal import Journal, MemoryJournal
+from kiosk.link.client import Helpdesk, HelpdeskClient
+from kiosk.link.courier import Courier
+from kiosk.link.journal import Journal, MemoryJournal
 from kiosk.runtime import KioskRuntime
 from kiosk.ui.screen import KioskScreen
 from kiosk.ui.theme import THEMES
@@ -81,7 +81,7 @@ def build_kiosk(
     if size:
         screen.size = size
     screen.corner_count, screen.corner_window_s = config.maintenance.touches, config.maintenance.within_s
-    if helpdesk == "default":
+    if isinstance(helpdesk, str):  # "default": the one the configuration names
         helpdesk = default_helpdesk(config)
     courier = Courier(config.outbox_path(), helpdesk, config.kiosk_id) if helpdesk is not None else None
     journal: Journal = courier or MemoryJournal(config.kiosk_id)

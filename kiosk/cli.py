@@ -65,7 +65,7 @@ def run_workshop(args: argparse.Namespace) -> int:
     from content.loader import load_catalog
     from kiosk.config import ConfigError, parse_config
     from kiosk.fonts import FontMissing, find_japanese_font
-    from kiosk.workshop import WorkshopError, check_content, read_export
+    from kiosk.workshop.frames import WorkshopError, check_content, read_export
 
     try:
         path = args.config or os.environ.get("YORISOI_KIOSK_CONFIG")
@@ -80,6 +80,6 @@ def run_workshop(args: argparse.Namespace) -> int:
     if args.check:
         print(f"workshop file OK: {len(export.sessions)} sessions")
         return 0
-    from kiosk.ui.workshop_app import run_workshop as run_window
+    from kiosk.workshop.app import run_workshop as run_window
 
     return run_window(config, export, catalog.procedures, voice_on=not args.no_voice, fullscreen=args.fullscreen)

@@ -13,8 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from kiosk.guide import GuideSettings
 from kiosk.guide.stuck import SIGNALS, StuckSettings
-
-LANGUAGES = ("ja", "ja-easy", "en")
+from yorisoi.vocabulary import LANGUAGES, Language
 
 
 class ConfigError(Exception):
@@ -95,8 +94,8 @@ class KioskConfig(Strict):
     helpdesk_url: Annotated[str, Field(pattern=r"^https?://[^\s/]+(/\S*)?$")]
     key_file: Path | None = None
     ca_file: Path | None = None
-    languages: tuple[Literal["ja", "ja-easy", "en"], ...] = LANGUAGES
-    default_language: Literal["ja", "ja-easy", "en"] = "ja"
+    languages: tuple[Language, ...] = LANGUAGES
+    default_language: Language = "ja"
     fallback_phone: Annotated[str, Field(max_length=30)] = ""
     counter_name: dict[str, str] = Field(default_factory=lambda: dict(GuideSettings().counter_name))
     timeouts: Timeouts = Timeouts()

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from kiosk.courier import Courier
 from kiosk.guide import (
     ApplySettings,
     CancelEscalation,
@@ -30,11 +29,18 @@ from kiosk.guide import (
     Wipe,
 )
 from kiosk.guide import actions as a
-from kiosk.help_line import HelpLine
-from kiosk.helpdesk_client import Helpdesk
-from kiosk.journal import Journal
+from kiosk.link.client import Helpdesk
+from kiosk.link.courier import Courier
+from kiosk.link.help_line import HelpLine
+from kiosk.link.journal import Journal
 
 log = logging.getLogger(__name__)
+
+
+class UnknownEffect(RuntimeError):
+    """The guide engine emitted an effect the runtime cannot carry out (a programming error)."""
+
+    code = "unknown-effect"
 
 
 class Display(Protocol):
@@ -121,8 +127,9 @@ class KioskRuntime:
         """Carry out effects in order."""
         for effect in effects:
             handler = getattr(self, f"_do_{type(effect).__name__}", None)
-            if handler is not None:
-                handler(effect)
+            if handler is None:  # a new effect the engine emits but nobody carries out: never drop it silently
+                raise UnknownEffect(f"the kiosk runtime has no handler for {type(effect).__name__}")
+            handler(effect)
 
     # --- effects -----------------------------------------------------------------------------------------------
     def _do_Show(self, effect: Show) -> None:

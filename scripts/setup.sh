@@ -7,10 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 extras=all
-apt_pkgs=(python3-venv libgl1 libegl1 libmtdev1 fonts-morisawa-bizud-gothic espeak-ng libespeak-ng1 libportaudio2)
+# chromium prints the PDF handouts and reports (`yorisoi handout ... --out X.pdf`), so users get it too.
+apt_pkgs=(python3-venv libgl1 libegl1 libmtdev1 fonts-morisawa-bizud-gothic espeak-ng libespeak-ng1 libportaudio2 chromium)
 if [[ ${1:-} == --test ]]; then
   extras=test
-  apt_pkgs+=(zbar-tools chromium sox poppler-utils nginx-light cage xwayland grim postgresql-client openssl)
+  apt_pkgs+=(zbar-tools sox poppler-utils nginx-light cage xwayland grim postgresql-client openssl)
 fi
 
 say() { echo "[setup] $*" >&2; }

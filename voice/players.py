@@ -116,13 +116,16 @@ class SilentPlayer:
     def __init__(self, speed: float = 1.0) -> None:
         self.speed = speed  # >1 plays "faster" than real time, for quick tests
         self.played: list[float] = []  # durations of the clips it was given, in seconds
+        self.completed: list[bool] = []  # per clip: played to the end (True) or cut short by a cancel (False)
 
     def play(self, path: Path, cancel: threading.Event) -> bool:
         """Wait for the clip's duration; False if cancelled first."""
         with wave.open(str(path), "rb") as w:
             duration = w.getnframes() / float(w.getframerate())
         self.played.append(duration)
-        return not cancel.wait(duration / self.speed)
+        finished = not cancel.wait(duration / self.speed)
+        self.completed.append(finished)
+        return finished
 
     def probe(self) -> VoiceStatus:
         """Always available."""

@@ -82,7 +82,7 @@ class Synthesizer:
             import pyttsx3.drivers.espeak as espeak_driver
 
             # The driver prints "Audio saved to …" to stdout on every file; shadow print in that module only.
-            espeak_driver.print = lambda *args, **kwargs: None  # type: ignore[attr-defined]
+            espeak_driver.print = lambda *args, **kwargs: None
             self._engine: Any = pyttsx3.init("espeak")
         except Exception as exc:  # pyttsx3 raises RuntimeError/OSError/ImportError variants
             raise SynthesisError(f"espeak-ng via pyttsx3 is unavailable: {exc}") from exc

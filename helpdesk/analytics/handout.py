@@ -4,6 +4,7 @@ cautions, QR codes, and the steps that data shows to be hard marked 「ここで
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -111,7 +112,11 @@ def hard_steps(stats: list[StepStats], procedure_id: str, *, min_sessions: int =
 
 
 def build(
-    procedure: Procedure, language: str, *, hard: set[str] = frozenset(), site_values: Mapping[str, str] | None = None
+    procedure: Procedure,
+    language: str,
+    *,
+    hard: AbstractSet[str] = frozenset(),
+    site_values: Mapping[str, str] | None = None,
 ) -> Handout:
     """The handout for a procedure in a language, marking the `hard` steps."""
     steps = {s.id: s for s in procedure.steps}
@@ -133,7 +138,7 @@ def build(
 
 
 def step_view(
-    number: int, step: Step, language: str, hard: set[str], site_values: Mapping[str, str] | None
+    number: int, step: Step, language: str, hard: AbstractSet[str], site_values: Mapping[str, str] | None
 ) -> HandoutStep:
     """One step as printed (also how the replay draws the screen the resident saw)."""
     qr_url = None

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 
-from helpdesk.wire import HELP_REASON_NAMES, SESSION_ACTION_NAMES, SESSION_END_NAMES, TEXT_SIZE_NAMES
+from yorisoi.vocabulary import (
+    HELP_REASON_NAMES,
+    LANGUAGE_NAMES,
+    SESSION_ACTION_NAMES,
+    SESSION_END_NAMES,
+    TEXT_SIZE_NAMES,
+)
 
 REASON_NAMES = HELP_REASON_NAMES
 OUTCOME_NAMES = {
@@ -16,12 +22,11 @@ OUTCOME_NAMES = {
     "other": "その他",
 }
 SIZE_NAMES = TEXT_SIZE_NAMES
-LANGUAGE_NAMES = {"ja": "日本語", "ja-easy": "やさしい日本語", "en": "English"}
 END_NAMES = SESSION_END_NAMES
 ACTION_NAMES = SESSION_ACTION_NAMES
 
 
-def funnel_rows(funnel, step_titles: Mapping[str, str]) -> list[tuple[str, float, str]]:  # type: ignore[no-untyped-def]
+def funnel_rows(funnel, step_titles: Mapping[str, str]) -> list[tuple[str, float, str]]:
     """Chart rows for a funnel: step title, sessions that reached it, and the text beside the bar."""
     return [
         (
@@ -39,7 +44,7 @@ def share_rows(counts: Mapping[str, int], names: Mapping[str, str]) -> list[tupl
     return [(names.get(k, k), n, f"{n}({n / total:.0%})") for k, n in counts.items()]
 
 
-def hour_rows(groups) -> dict[str, list[tuple[str, float]]]:  # type: ignore[no-untyped-def]
+def hour_rows(groups) -> dict[str, list[tuple[str, float]]]:
     """Per site, escalations by hour of day 0–23 (columns)."""
     per_site: dict[str, dict[int, int]] = defaultdict(dict)
     for g in groups:
@@ -47,7 +52,7 @@ def hour_rows(groups) -> dict[str, list[tuple[str, float]]]:  # type: ignore[no-
     return {site: [(str(h), hours.get(h, 0)) for h in range(24)] for site, hours in sorted(per_site.items())}
 
 
-def week_rows(weeks) -> list[tuple[str, float]]:  # type: ignore[no-untyped-def]
+def week_rows(weeks) -> list[tuple[str, float]]:
     """Columns for weekly sessions, labelled by the Monday's month/day."""
     return [(f"{w.monday.month}/{w.monday.day}", w.sessions) for w, _change in weeks]
 

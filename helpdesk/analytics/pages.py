@@ -18,7 +18,7 @@ PICTURE_URL = "/trainer/pictures"
 
 
 @functools.cache
-def _environment():  # type: ignore[no-untyped-def]
+def _environment():
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     env = Environment(

@@ -10,7 +10,8 @@ from content.schema import Procedure, Step
 def main_path(procedure: Procedure) -> list[str]:
     """Steps from the first to an end, always taking the usual answer."""
     steps = {s.id: s for s in procedure.steps}
-    path, current = [], procedure.first_step
+    path: list[str] = []
+    current: str | None = procedure.first_step
     while current and current not in path:
         path.append(current)
         current = usual_next(steps[current], steps)

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, case, select
 from helpdesk.analytics.sql import Scope, event_filter
 from helpdesk.tables import session_events
 from helpdesk.wire import REPLAY_VERSION, ReplayExport, ReplayFrame, ReplayMoment, ReplaySession
+from yorisoi.vocabulary import LANGUAGES, TEXT_SIZES
 
 HELP_SCREENS = ("help-opened", "help-asked", "help-offered")
 
@@ -155,8 +156,8 @@ def to_export(replays: Iterable[Replay], exported_at: dt.datetime) -> ReplayExpo
             ReplaySession(
                 session_id=r.session_id,
                 procedure_id=r.procedure_id,
-                language=r.language if r.language in ("ja", "ja-easy", "en") else "ja",
-                text_size=size if size in ("standard", "large", "largest") else None,
+                language=next((known for known in LANGUAGES if known == r.language), "ja"),
+                text_size=next((known for known in TEXT_SIZES if known == size), None),
                 day=r.day,
                 outcome=r.outcome,
                 frames=[_frame(f) for f in r.frames],

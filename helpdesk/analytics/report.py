@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 from content.schema import Procedure
 from helpdesk.analytics import escalation_stats, funnel, steps, trends
 from helpdesk.analytics.sql import Scope
+from helpdesk.analytics.steps import StepStats
 from helpdesk.database import Database
 
 SCAN_MMAP_BYTES = 1 << 30
@@ -26,8 +27,8 @@ class Report:
 
     scope: Scope
     funnels: list[funnel.Funnel]
-    steps: list[steps.StepStats]
-    hardest: list[steps.StepStats]
+    steps: list[StepStats]
+    hardest: list[StepStats]
     escalations_by_site_hour: list[escalation_stats.EscalationGroup]
     escalations_by_reason: list[escalation_stats.EscalationGroup]
     weeks: list[tuple[trends.Week, float | None]]
@@ -61,7 +62,7 @@ def build(db: Database, scope: Scope, procedures: Mapping[str, Procedure], *, mi
     )
 
 
-def _read(db: Database, query, scope: Scope):  # type: ignore[no-untyped-def]
+def _read(db: Database, query, scope: Scope):
     with db.read() as conn:
         if db.is_sqlite:
             # The report scans the events table a few times: reading it through a memory map skips copying every

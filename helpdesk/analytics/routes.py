@@ -105,7 +105,7 @@ def build_router(procedures: dict[str, Procedure], settings: AnalyticsSettings) 
             raise NotFound("no such procedure")
         return procedures[procedure_id]
 
-    async def build_report(svc, filters: Filters) -> report.Report:  # type: ignore[no-untyped-def]
+    async def build_report(svc, filters: Filters) -> report.Report:
         scope = filters.scope(settings)
         return await svc.run(report.build, svc.db, scope, procedures, min_sessions=settings.report_min_sessions)
 
@@ -141,7 +141,7 @@ def build_router(procedures: dict[str, Procedure], settings: AnalyticsSettings) 
     async def handouts(_member: TrainerDep) -> HTMLResponse:
         return HTMLResponse(views.handout_index(procedures))
 
-    async def handout_html(svc, procedure_id: str, lang: str, standalone: bool) -> str:  # type: ignore[no-untyped-def]
+    async def handout_html(svc, procedure_id: str, lang: str, standalone: bool) -> str:
         procedure = procedure_or_404(procedure_id)
         scope = Filters(procedure=procedure_id).scope(settings)
         stats = await svc.run(_step_stats, svc, scope)
@@ -255,26 +255,26 @@ def _as_dict(data: report.Report) -> dict:
     return out
 
 
-def _step_stats(svc, scope: Scope) -> list[steps.StepStats]:  # type: ignore[no-untyped-def]
+def _step_stats(svc, scope: Scope) -> list[steps.StepStats]:
     with svc.db.read() as conn:
         return steps.step_stats(conn, scope)
 
 
-def _recent(svc, scope: Scope) -> list[dict]:  # type: ignore[no-untyped-def]
+def _recent(svc, scope: Scope) -> list[dict]:
     with svc.db.read() as conn:
         return replay.recent_sessions(conn, scope)
 
 
-def _replay(svc, session_id: str, timezone: str) -> replay.Replay | None:  # type: ignore[no-untyped-def]
+def _replay(svc, session_id: str, timezone: str) -> replay.Replay | None:
     with svc.db.read() as conn:
         return replay.load(conn, session_id, timezone=timezone)
 
 
-def _export_recent(svc, scope: Scope, limit: int, timezone: str):  # type: ignore[no-untyped-def]
+def _export_recent(svc, scope: Scope, limit: int, timezone: str):
     with svc.db.read() as conn:
         return replay.export_recent(conn, scope, limit=limit, timezone=timezone)
 
 
-def _thresholds(svc, scope: Scope, min_sessions: int, ends: frozenset[str]) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def _thresholds(svc, scope: Scope, min_sessions: int, ends: frozenset[str]) -> dict[str, float]:
     with svc.db.read() as conn:
         return steps.step_thresholds(conn, scope, min_sessions=min_sessions, end_steps=ends)

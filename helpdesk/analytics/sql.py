@@ -33,22 +33,22 @@ class epoch_whole_seconds(FunctionElement):
 
 
 @compiles(epoch_seconds, "sqlite")
-def _epoch_sqlite(element: epoch_seconds, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+def _epoch_sqlite(element: epoch_seconds, compiler, **kw) -> str:
     return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
 
 
 @compiles(epoch_seconds)
-def _epoch_postgres(element: epoch_seconds, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+def _epoch_postgres(element: epoch_seconds, compiler, **kw) -> str:
     return f"CAST(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) AS DOUBLE PRECISION)"
 
 
 @compiles(epoch_whole_seconds, "sqlite")
-def _whole_sqlite(element: epoch_whole_seconds, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+def _whole_sqlite(element: epoch_whole_seconds, compiler, **kw) -> str:
     return f"CAST(strftime('%s', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
 
 
 @compiles(epoch_whole_seconds)
-def _whole_postgres(element: epoch_whole_seconds, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+def _whole_postgres(element: epoch_whole_seconds, compiler, **kw) -> str:
     return f"CAST(FLOOR(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})) AS BIGINT)"
 
 
@@ -60,12 +60,12 @@ class tenths(FunctionElement):
 
 
 @compiles(tenths, "sqlite")
-def _tenths_sqlite(element: tenths, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+def _tenths_sqlite(element: tenths, compiler, **kw) -> str:
     return f"CAST(({compiler.process(element.clauses, **kw)}) * 10 + 0.5 AS INTEGER)"
 
 
 @compiles(tenths)
-def _tenths_postgres(element: tenths, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+def _tenths_postgres(element: tenths, compiler, **kw) -> str:
     return f"CAST(FLOOR(({compiler.process(element.clauses, **kw)}) * 10 + 0.5) AS BIGINT)"
 
 

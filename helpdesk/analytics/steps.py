@@ -7,7 +7,9 @@ session's next `step-shown`, `back` or `session-end`, whichever comes first.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, Select, case, func, literal, select
 
@@ -53,7 +55,7 @@ class StepStats:
 
 def visit_times(
     conn: Connection, scope: Scope, *, first_unaided: bool = False
-) -> dict[tuple[str, str], tuple[int, float | None, float | None]]:
+) -> dict[tuple[str, str | None], tuple[int, float | None, float | None]]:
     """(procedure, step) → (visits, median seconds, p90 seconds), computed in the database.
 
     With `first_unaided` (for stuck thresholds), only each session's first visit of a step counts, and only when it
@@ -66,7 +68,7 @@ def visit_times(
     counted: dict[tuple[str, str], list[tuple[float, int]]] = defaultdict(list)
     for procedure_id, step_id, length_tenths, n in conn.execute(_visit_histogram(scope, first_unaided)):
         counted[(procedure_id, step_id)].append((int(length_tenths) / 10, n))
-    result = {}
+    result: dict[tuple[str, str | None], tuple[int, float | None, float | None]] = {}
     for key, pairs in counted.items():
         pairs.sort()
         visits = sum(n for _value, n in pairs)
@@ -77,7 +79,7 @@ def visit_times(
 def _visit_histogram(scope: Scope, first_unaided: bool) -> Select:
     """(procedure, step, visit length in tenths of a second, how many visits) in scope."""
     e = session_events
-    window = {"partition_by": e.c.session_id, "order_by": e.c.at}
+    window: dict[str, Any] = {"partition_by": e.c.session_id, "order_by": e.c.at}
     boundaries = (
         select(
             e.c.session_id,
@@ -143,8 +145,8 @@ def step_stats(conn: Connection, scope: Scope) -> list[StepStats]:
 
 
 def combine(
-    counts: dict[tuple[str, str | None], dict[str, int]],
-    times: dict[tuple[str, str], tuple[int, float | None, float | None]],
+    counts: Mapping[tuple[str, str | None], dict[str, int]],
+    times: Mapping[tuple[str, str | None], tuple[int, float | None, float | None]],
 ) -> list[StepStats]:
     """Step numbers from a session_counts scan and a visit_times scan."""
     stats = []

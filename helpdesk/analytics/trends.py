@@ -66,13 +66,13 @@ def week_over_week(series: list[Week]) -> list[tuple[Week, float | None]]:
     return result
 
 
-def _session_filter(scope: Scope):  # type: ignore[no-untyped-def]
+def _session_filter(scope: Scope):
     """Sessions in scope, by their procedure-start event (session-level events carry no procedure)."""
     e = session_events
     return select(e.c.session_id).where(event_filter(scope), e.c.action == "procedure-start")
 
 
-def _in_scope(scope: Scope):  # type: ignore[no-untyped-def]
+def _in_scope(scope: Scope):
     """Condition on a session-level event: its session is in scope (cheap when no procedure is chosen)."""
     e = session_events
     if scope.procedure_id is None:

@@ -51,7 +51,7 @@ def workshop_report(
 
 def handout_page(
     procedure: Procedure, language: str, *, hard: set[str], standalone: bool = False, site_values=None
-) -> str:  # type: ignore[no-untyped-def]
+) -> str:
     """A handout for one procedure and language."""
     built = handout.build(procedure, language, hard=hard, site_values=site_values)
     lang = "en" if language == "en" else "ja"

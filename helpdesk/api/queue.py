@@ -73,7 +73,7 @@ async def stream_queue(
     )
 
 
-async def _events(request: Request, svc, member: StaffPrincipal, after: int | None) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
+async def _events(request: Request, svc, member: StaffPrincipal, after: int | None) -> AsyncIterator[str]:
     async with svc.bus.subscribe(QUEUE_TOPIC, last_event_id=after) as subscription:
         yield f": connected\nretry: {RETRY_MS}\n\n"
         wrote = checked = time.monotonic()

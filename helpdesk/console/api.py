@@ -8,11 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 
 from helpdesk.api.deps import ServicesDep, StaffDep
+from helpdesk.clock import utcnow
 from helpdesk.console import screens, store
 from helpdesk.console.strings import pick
-from helpdesk.store.accounts import utcnow
 from helpdesk.store.escalations import audit_view
-from helpdesk.wire import OFFER_PREFIX
+from yorisoi.vocabulary import OFFER_PREFIX
 
 router = APIRouter(prefix="/console/api", include_in_schema=False)
 LANG_COOKIE = "yorisoi_console_lang"

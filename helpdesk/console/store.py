@@ -8,11 +8,12 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from helpdesk import security
 from helpdesk.bus import Recorded
+from helpdesk.clock import utcnow
 from helpdesk.database import Database
 from helpdesk.errors import BadRequest, NotFound
 from helpdesk.principals import StaffPrincipal
 from helpdesk.store import accounts
-from helpdesk.store.accounts import get_site, utcnow
+from helpdesk.store.accounts import get_site
 from helpdesk.tables import canned_replies, escalations, kiosks, sites, staff, staff_sessions, staff_sites
 
 ONLINE_WITHIN_S = 120
@@ -219,7 +220,7 @@ def add_canned(db: Database, *, language: str, text: str, site_id: str | None) -
             insert(canned_replies).values(
                 language=language, text=text.strip(), site_id=site_id, active=True, created_at=utcnow()
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key[0]  # type: ignore[index]  # an insert always has one
     return int(new_id)
 
 

@@ -12,21 +12,17 @@ from sqlalchemy.exc import IntegrityError
 
 from helpdesk import security
 from helpdesk.bus import QUEUE_TOPIC, Recorded
+from helpdesk.bus import outbox as events
+from helpdesk.clock import utcnow
 from helpdesk.database import Database
 from helpdesk.domain import ROLES
 from helpdesk.errors import AlreadyExists, BadRequest, NotFound
 from helpdesk.principals import KioskPrincipal, StaffPrincipal
-from helpdesk.store import events
 from helpdesk.tables import api_tokens, kiosks, sites, staff, staff_sessions, staff_sites
 
 ACCESS_CHANGED = "access-changed"
 """A queue-topic event (never sent to consoles): a member was disabled or their role or sites changed, so their open
 queue streams re-check their credentials at once and end (`helpdesk.api.queue`)."""
-
-
-def utcnow() -> dt.datetime:
-    """The current time in UTC (aware)."""
-    return dt.datetime.now(dt.UTC)
 
 
 def add_site(
@@ -150,7 +146,7 @@ def add_staff(
                     password_hash=password_hash,
                     created_at=utcnow(),
                 )
-            ).inserted_primary_key[0]
+            ).inserted_primary_key[0]  # type: ignore[index]  # an insert always has one
             for site_id in site_ids:
                 conn.execute(insert(staff_sites).values(staff_id=staff_id, site_id=site_id))
     except IntegrityError:
@@ -255,7 +251,7 @@ def create_api_token(db: Database, *, staff_id: int, name: str) -> tuple[int, st
             insert(api_tokens).values(
                 staff_id=staff_id, token_hash=security.digest(token), name=name, created_at=utcnow()
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key[0]  # type: ignore[index]  # an insert always has one
     return int(token_id), token
 
 

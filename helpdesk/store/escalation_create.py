@@ -9,10 +9,10 @@ from sqlalchemy.exc import IntegrityError
 
 from helpdesk import security
 from helpdesk.bus import Recorded
+from helpdesk.clock import utcnow
 from helpdesk.errors import BadRequest, IdempotencyConflict
 from helpdesk.principals import KioskPrincipal
 from helpdesk.store import sqlite_fast
-from helpdesk.store.accounts import utcnow
 from helpdesk.store.escalation_rows import StoreState, record_change
 from helpdesk.store.group_writer import GroupWriter
 from helpdesk.tables import escalations

@@ -10,11 +10,13 @@ from sqlalchemy import Connection, func, select, update
 
 from helpdesk import domain
 from helpdesk.bus import QUEUE_TOPIC, Recorded, escalation_topic
+from helpdesk.bus import outbox as events
+from helpdesk.clock import utcnow
 from helpdesk.errors import ActiveLimitReached, AlreadyClaimed, BadRequest, InvalidTransferTarget, InvalidTransition
 from helpdesk.principals import KioskPrincipal, StaffPrincipal
 from helpdesk.screening import screen_text
-from helpdesk.store import audit, events
-from helpdesk.store.accounts import active_staff_in, utcnow
+from helpdesk.store import audit
+from helpdesk.store.accounts import active_staff_in
 from helpdesk.store.escalation_rows import (
     Caller,
     Change,

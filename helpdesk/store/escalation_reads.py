@@ -7,10 +7,10 @@ import time
 from sqlalchemy import Connection, func, select, update
 
 from helpdesk import domain
+from helpdesk.clock import utcnow
 from helpdesk.database import Database
 from helpdesk.principals import KioskPrincipal, StaffPrincipal
 from helpdesk.store import audit
-from helpdesk.store.accounts import utcnow
 from helpdesk.store.escalation_rows import Caller, StoreState
 from helpdesk.tables import escalations, messages, sites
 

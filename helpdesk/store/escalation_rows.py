@@ -1,21 +1,23 @@
 """An escalation row and its changes: who may see it, moving it to its next state atomically, system messages, and
-the notification-bus events each change writes in its own transaction (see helpdesk.store.events)."""
+the notification-bus events each change writes in its own transaction (see helpdesk.bus.outbox)."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, RowMapping, insert, select, update
 
 from helpdesk import domain
 from helpdesk.bus import QUEUE_TOPIC, Recorded, escalation_topic
+from helpdesk.bus import outbox as events
+from helpdesk.clock import utcnow
 from helpdesk.database import Database
 from helpdesk.errors import AlreadyClaimed, Forbidden, InvalidTransition, NotFound
 from helpdesk.principals import KioskPrincipal, StaffPrincipal
 from helpdesk.settings import HelpdeskSettings
-from helpdesk.store import events
-from helpdesk.store.accounts import utcnow
 from helpdesk.store.group_writer import GroupWriter
 from helpdesk.tables import escalations, messages
 
@@ -58,7 +60,7 @@ class StoreState:
         return dict(row)
 
 
-def may_see(caller: Caller, row: dict) -> bool:
+def may_see(caller: Caller, row: Mapping[str, Any] | RowMapping) -> bool:
     """True when the caller may see the escalation: its own kiosk, or staff serving its site."""
     if isinstance(caller, KioskPrincipal):
         return row["kiosk_id"] == caller.kiosk_id
@@ -85,7 +87,7 @@ def apply_action(conn: Connection, row: dict, action: str, **values: object) -> 
     return {**row, **values}
 
 
-def _same_claimer(claimed_by: int | None):  # type: ignore[no-untyped-def]
+def _same_claimer(claimed_by: int | None):
     column = escalations.c.claimed_by
     return column.is_(None) if claimed_by is None else column == claimed_by
 
@@ -121,7 +123,7 @@ def queue_payload(row: dict, action: str, claimer: str | None = None) -> dict:
 def insert_message(conn: Connection, escalation_id: str, **values: object) -> dict:
     """Add a message to an escalation's conversation."""
     values.update(escalation_id=escalation_id, created_at=utcnow())
-    message_id = conn.execute(insert(messages).values(**values)).inserted_primary_key[0]
+    message_id = conn.execute(insert(messages).values(**values)).inserted_primary_key[0]  # type: ignore[index]  # an insert always has one
     return {"id": int(message_id), **values}
 
 

@@ -6,11 +6,12 @@ import datetime as dt
 
 from sqlalchemy import Connection, delete, select, update
 
+from helpdesk.clock import sqlite_timestamp, utcnow
 from helpdesk.database import Database
 from helpdesk.errors import Forbidden
 from helpdesk.principals import KioskPrincipal
-from helpdesk.store.accounts import get_site, utcnow
-from helpdesk.store.sqlite_fast import insert_session_events, timestamp
+from helpdesk.store.accounts import get_site
+from helpdesk.store.sqlite_fast import insert_session_events
 from helpdesk.tables import audit_entries, escalations, kiosks, messages, session_events
 from helpdesk.wire import KioskHeartbeat, SessionEventBatch
 
@@ -45,10 +46,10 @@ def ingest_events(db: Database, kiosk: KioskPrincipal, batch: SessionEventBatch)
 
 
 def _insert_sqlite(conn: Connection, kiosk: KioskPrincipal, batch: SessionEventBatch) -> int:
-    received = timestamp(utcnow())
+    received = sqlite_timestamp(utcnow())
     rows = [
         (str(e.event_id), e.session_id, e.kiosk_id, kiosk.site_id, e.procedure_id, e.step_id, e.action, e.seconds,
-         e.outcome, timestamp(e.at), received)
+         e.outcome, sqlite_timestamp(e.at), received)
         for e in batch.events
     ]  # fmt: skip
     return insert_session_events(conn.connection.dbapi_connection, EVENT_COLUMNS, rows)  # type: ignore[arg-type]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from helpdesk import domain
+from helpdesk.clock import utcnow
 from helpdesk.principals import StaffPrincipal
-from helpdesk.store.accounts import utcnow
 from helpdesk.store.escalations import EscalationStore
 from helpdesk.tables import escalations, sites, staff
 

@@ -8,14 +8,25 @@ migrations create, so everything else keeps reading these rows through SQLAlchem
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sqlite3
+from collections.abc import Callable
+from typing import Any
 
-_COLUMNS = (
-    "id", "kiosk_id", "site_id", "idempotency_key", "body_hash", "session_id", "procedure_id", "step_id",
-    "language", "reason", "path", "status", "created_at", "updated_at", "kiosk_contact_at",
-)  # fmt: skip
+from sqlalchemy import JSON
+
+from helpdesk.clock import sqlite_timestamp
+from helpdesk.tables import UTCDateTime, escalations
+
+_NEW_ROW = tuple(column for column in escalations.columns if not column.nullable)
+"""What a new escalation row carries: the table's required columns (the others are set as it is handled)."""
+_COLUMNS = tuple(column.name for column in _NEW_ROW)
+_ENCODERS: dict[str, Callable[[Any], str]] = {
+    column.name: json.dumps if isinstance(column.type, JSON) else sqlite_timestamp
+    for column in _NEW_ROW
+    if isinstance(column.type, JSON | UTCDateTime)
+}
+"""Values stored as SQLAlchemy stores them on SQLite: JSON as text, aware datetimes as UTC text."""
 _INSERT = f"INSERT INTO escalations ({', '.join(_COLUMNS)}) VALUES ({', '.join(':' + c for c in _COLUMNS)})"
 _KEY_TAKEN = "SELECT 1 FROM escalations WHERE kiosk_id = ? AND idempotency_key = ?"
 _WAITING = "SELECT count(*) FROM (SELECT 1 FROM escalations WHERE site_id = ? AND status = 'waiting' LIMIT ?)"
@@ -33,11 +44,6 @@ dirties about as many index pages at random, so the default checkpointed after e
 back into the database file again and again; a longer WAL lets a checkpoint copy each page once."""
 
 
-def timestamp(value: dt.datetime) -> str:
-    """A UTC timestamp in SQLAlchemy's SQLite storage format (`YYYY-MM-DD HH:MM:SS.ffffff`)."""
-    return value.astimezone(dt.UTC).isoformat(" ", "microseconds")[:26]  # without the "+00:00"
-
-
 def key_taken(conn: sqlite3.Connection, kiosk_id: str, key: str) -> bool:
     """True when this kiosk already used this Idempotency-Key."""
     return conn.execute(_KEY_TAKEN, (kiosk_id, key)).fetchone() is not None
@@ -46,9 +52,8 @@ def key_taken(conn: sqlite3.Connection, kiosk_id: str, key: str) -> bool:
 def insert_escalation(conn: sqlite3.Connection, row: dict) -> None:
     """Insert a new escalation row (the dict the store built)."""
     values = {column: row[column] for column in _COLUMNS}
-    values["path"] = json.dumps(row["path"])
-    for column in ("created_at", "updated_at", "kiosk_contact_at"):
-        values[column] = timestamp(row[column])
+    for column, encode in _ENCODERS.items():
+        values[column] = encode(values[column])
     conn.execute(_INSERT, values)
 
 

@@ -20,7 +20,7 @@ from kiosk.guide.effects import (
 )
 from kiosk.guide.engine import Guide
 from kiosk.guide.state import Escalation, GuideSettings, GuideState, Place
-from kiosk.guide.texts import HELP_REASONS, LANGUAGE_NAMES, TEXT_SIZES
+from yorisoi.vocabulary import HELP_REASONS, LANGUAGE_NAMES, TEXT_SIZES
 
 __all__ = [
     "HELP_REASONS",

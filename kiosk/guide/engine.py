@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from typing import Any
 
 from content.schema import Procedure, Step
 from kiosk.guide import actions as a
@@ -17,12 +18,13 @@ from kiosk.guide.effects import (
     PathEntry,
     Record,
     Say,
+    ScreenView,
     Show,
     Wipe,
 )
 from kiosk.guide.state import Escalation, GuideSettings, GuideState, Place
-from kiosk.guide.texts import HELP_REASONS, TEXT_SIZES
 from kiosk.guide.views import Views
+from yorisoi.vocabulary import HELP_REASONS, TEXT_SIZES
 
 Result = tuple[GuideState, list[Effect]]
 
@@ -95,7 +97,7 @@ class Guide:
         return state, [*effects, *offered]
 
     # --- rendering ---------------------------------------------------------------------------------------------
-    def view(self, state: GuideState):
+    def view(self, state: GuideState) -> ScreenView:
         """The complete screen for a state."""
         return self.views.render(state)
 
@@ -110,7 +112,7 @@ class Guide:
             effects.append(Listen(phrases, actions))
         return effects
 
-    def _record(self, state: GuideState, action: str, **fields) -> Record:
+    def _record(self, state: GuideState, action: str, **fields: Any) -> Record:
         place = state.last_step() or state.place
         fields.setdefault("procedure_id", place.procedure_id)
         fields.setdefault("step_id", place.step_id)

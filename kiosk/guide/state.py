@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from kiosk.guide.effects import PathEntry
 from kiosk.guide.stuck import StuckCounters, StuckSettings
+from yorisoi.vocabulary import LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,7 @@ class GuideSettings:
     waiting_idle_warning_s: float = 900.0
     away_idle_warning_s: float = 600.0  # phone and convenience-store steps: the resident is busy elsewhere
     help_fallback_after_s: float = 300.0
-    languages: tuple[str, ...] = ("ja", "ja-easy", "en")
+    languages: tuple[str, ...] = LANGUAGES
     default_language: str = "ja"
     page_size: int = 6
     counter_name: Mapping[str, str] = field(

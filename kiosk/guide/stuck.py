@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, get_args
 
 from content.schema import Step
 from kiosk.guide import actions as a
@@ -13,7 +13,9 @@ from kiosk.guide import actions as a
 if TYPE_CHECKING:
     from kiosk.guide.state import GuideState
 
-SIGNALS: tuple[str, ...] = ("time-on-step", "oscillation", "repeat", "extend", "voice")
+Signal = Literal["time-on-step", "oscillation", "repeat", "extend", "voice"]
+"""What can make the kiosk think a resident is stuck."""
+SIGNALS: tuple[Signal, ...] = get_args(Signal)
 
 
 @dataclass(frozen=True)

@@ -207,8 +207,6 @@ UI: dict[str, dict[str, str]] = {
     },
 }
 
-LANGUAGE_NAMES: dict[str, str] = {"ja": "日本語", "ja-easy": "やさしい日本語", "en": "English"}
-
 READINGS: dict[str, str] = {
     # kana for speech where espeak-ng (through a morphological analyser) could misread a compound
     "係の人を呼ぶ": "かかりのひとをよぶ",
@@ -225,9 +223,6 @@ VOICE_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     "ja-easy": {"next": ("つぎ", "つぎへ"), "back": ("もどる",), "repeat": ("もういちど",), "help": ("たすけて",)},
     "en": {"next": ("next",), "back": ("back",), "repeat": ("again", "repeat"), "help": ("help",)},
 }
-
-HELP_REASONS: tuple[str, ...] = ("screen-unclear", "card-unreadable", "pin-forgotten", "other")
-TEXT_SIZES: tuple[str, ...] = ("standard", "large", "largest")
 
 
 def ui(language: str, key: str, **values: object) -> str:

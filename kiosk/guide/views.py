@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import lru_cache
+from typing import Any
 
 from content.schema import SITE_PLACEHOLDER, Localized, Procedure, Step
 from kiosk.guide import actions as a
 from kiosk.guide.effects import Block, Button, Card, Overlay, ScreenView
 from kiosk.guide.state import GuideSettings, GuideState
-from kiosk.guide.texts import HELP_REASONS, LANGUAGE_NAMES, READINGS, VOICE_PHRASES, ui
+from kiosk.guide.texts import READINGS, VOICE_PHRASES, ui
+from yorisoi.vocabulary import HELP_REASONS, LANGUAGE_NAMES
 
 YES_NO = {"yes": ("はい", "yes"), "no": ("いいえ", "no")}
 CONTINUES_ELSEWHERE = frozenset({"convenience-store", "counter"})
@@ -35,7 +37,8 @@ class Views:
 
     def _render(self, state: GuideState) -> ScreenView:
         screen = state.place.screen
-        view = getattr(self, f"_{screen}")(state)
+        draw: Callable[[GuideState], ScreenView] = getattr(self, f"_{screen}")
+        view = draw(state)
         view = replace(view, place=f"{screen}:{state.place.procedure_id or ''}:{state.place.step_id or ''}")
         if state.escalation and state.escalation.open and screen not in ("waiting", "help", "offer"):
             key = "banner.staff" if state.escalation.messages else "banner.waiting"
@@ -50,7 +53,7 @@ class Views:
         """The calm words for a resident who has been busy away from the screen for a while."""
         return ui(language, "check-in")
 
-    def _base(self, state: GuideState, screen: str, title: str, **fields) -> ScreenView:
+    def _base(self, state: GuideState, screen: str, title: str, **fields: Any) -> ScreenView:
         return ScreenView(
             screen=screen,
             language=state.language,

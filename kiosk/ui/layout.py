@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from content.limits import FIXED_BAR_H, MARGIN, NAV_H, PICTURE_W, SCREEN_H, SCREEN_W, TEXT_SIZES
+from content.limits import FIXED_BAR_H, FONT_PX, MARGIN, NAV_H, PICTURE_W, SCREEN_H, SCREEN_W
 from kiosk.ui.text import measure, text_height, wrap
 from kiosk.ui.widgets import LINE_SPACING
+from yorisoi.vocabulary import TextSize
 
 MIN_TARGET = 96
 PRIMARY_W, PRIMARY_H = 300, 120
@@ -34,10 +35,10 @@ class Metrics:
     picture_w: int
 
     @classmethod
-    def of(cls, width: int, height: int, text_size: str) -> Metrics:
+    def of(cls, width: int, height: int, text_size: TextSize) -> Metrics:
         """Metrics for a window of `width`×`height` px at a text size (standard, large, largest)."""
         s = min(width / SCREEN_W, height / SCREEN_H)
-        body, title = TEXT_SIZES[text_size]
+        body, title = FONT_PX[text_size]
         bar_button_h = max(MIN_TARGET, round((FIXED_BAR_H - 30) * s))
         pad = max(12, round(15 * s))
         return cls(
@@ -46,8 +47,8 @@ class Metrics:
             scale=s,
             body=round(body * s),
             title=round(title * s),
-            min_body=round(TEXT_SIZES["standard"][0] * s),
-            min_title=round(TEXT_SIZES["standard"][1] * s),
+            min_body=round(FONT_PX["standard"][0] * s),
+            min_title=round(FONT_PX["standard"][1] * s),
             margin=max(MIN_GAP, round(MARGIN * s)),
             gap=max(MIN_GAP, round(32 * s)),
             bar_button_h=bar_button_h,

@@ -69,13 +69,28 @@ def find_button(root: Widget, button_id: str):
 def touch(root: Widget, button_id: str | None = None, pos: tuple[float, float] | None = None) -> None:
     """Touch down and up at a button's centre (or at `pos`), as a finger would, advancing frames."""
     from kivy.base import EventLoop
-    from kivy.tests.common import UnitTestTouch
+    from kivy.input.motionevent import MotionEvent
 
-    x, y = find_button(root, button_id).center if button_id else pos
-    t = UnitTestTouch(x, y)
-    t.touch_down()
+    # Our own one-finger event, not kivy.tests.common's (that module imports pytest, which a user install lacks).
+    class FingerTouch(MotionEvent):
+        def depack(self, args: dict[str, float]) -> None:
+            self.sx, self.sy = args["x"], args["y"]
+            super().depack(args)
+
+    if button_id:
+        x, y = find_button(root, button_id).center
+    elif pos is not None:
+        x, y = pos
+    else:
+        raise ValueError("touch() needs a button id or a position")
+    window = EventLoop.window
+    finger = FingerTouch(
+        "pilot", 99, {"x": x / (window.width - 1.0), "y": y / (window.height - 1.0)}, is_touch=True, type_id="touch"
+    )
+    finger.profile = ["pos"]
+    EventLoop.post_dispatch_input("begin", finger)
     EventLoop.idle()
-    t.touch_up()
+    EventLoop.post_dispatch_input("end", finger)
     EventLoop.idle()
 
 

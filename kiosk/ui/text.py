@@ -9,6 +9,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from content.limits import LINE_HEIGHT
+
 _SPACED = re.compile(r"\S+\s*|\s+")
 
 
@@ -103,7 +105,7 @@ def fit(
     min_px: int,
     *,
     bold: bool = False,
-    spacing: float = 1.35,
+    spacing: float = LINE_HEIGHT,
 ) -> tuple[str, int]:
     """Wrapped text and the largest size from `font_px` down to `min_px` at which it fits the box."""
     px = font_px

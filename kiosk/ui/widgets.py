@@ -10,10 +10,11 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.image import Image
 from kivy.uix.widget import Widget
 
+from content.limits import LINE_HEIGHT
 from kiosk.ui.text import fit, measure, text_height
 from kiosk.ui.theme import rgba
 
-LINE_SPACING = 1.35  # the content linter budgets with the same line height (content.limits.LINE_HEIGHT)
+LINE_SPACING = LINE_HEIGHT  # one line height for the screen and the content linter
 TIGHT_SPACING = 1.15  # before any text is drawn smaller than the standard size, lines move closer
 
 

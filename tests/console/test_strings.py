@@ -7,7 +7,8 @@ import typing
 from content.schema import Place
 from helpdesk.console.strings import LABELS, labels, pick, texts
 from helpdesk.domain import OUTCOMES, ROLES
-from helpdesk.wire import REASON_CODES, EscalationState, Language, MessageKind, Sender
+from helpdesk.wire import EscalationState, MessageKind, Sender
+from yorisoi.vocabulary import HELP_REASONS, Language
 
 
 def test_japanese_is_the_default_and_english_is_complete() -> None:
@@ -22,7 +23,7 @@ def test_every_code_from_the_helpdesk_has_a_label_in_both_languages() -> None:
     """Statuses, reasons, outcomes, roles, senders, languages, message kinds and system notes are all named."""
     expected = {
         "status": set(typing.get_args(EscalationState)),
-        "reason": set(REASON_CODES),
+        "reason": set(HELP_REASONS),
         "outcome": set(OUTCOMES),
         "role": set(ROLES),
         "sender": set(typing.get_args(Sender)),

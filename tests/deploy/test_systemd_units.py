@@ -170,7 +170,8 @@ def test_the_security_threshold_can_fail(root: Path) -> None:
 def test_helpdesk_serves_workers_from_the_installed_venv_without_migrating() -> None:
     service = _unit("yorisoi-helpdesk.service")["Service"]
     command = service["ExecStart"].split()
-    assert command[:3] == ["/opt/yorisoi/venv/bin/yorisoi", "helpdesk", "serve"]
+    # -v: progress lines reach the journal (a terminal user sees only warnings by default)
+    assert command[:4] == ["/opt/yorisoi/venv/bin/yorisoi", "-v", "helpdesk", "serve"]
     assert "--no-migrate" in command
     # auto: several workers on PostgreSQL (the bus crosses processes), one on SQLite (refused above one)
     assert command[command.index("--workers") + 1] == "auto"
@@ -197,7 +198,14 @@ def test_kiosk_runs_the_kiosk_fullscreen_under_cage() -> None:
     command = _unit("yorisoi-kiosk.service")["Service"]["ExecStart"].split()
     assert command[0] == "/usr/bin/cage"
     kiosk = command[command.index("--") + 1 :]
-    assert kiosk == ["/opt/yorisoi/venv/bin/yorisoi", "kiosk", "--config", "/etc/yorisoi/kiosk.yaml", "--fullscreen"]
+    assert kiosk == [
+        "/opt/yorisoi/venv/bin/yorisoi",
+        "-v",
+        "kiosk",
+        "--config",
+        "/etc/yorisoi/kiosk.yaml",
+        "--fullscreen",
+    ]
 
 
 def test_bare_x_session_has_no_window_manager_and_no_blanking() -> None:
@@ -206,7 +214,7 @@ def test_bare_x_session_has_no_window_manager_and_no_blanking() -> None:
     assert {"-s", "0", "-dpms", "-nocursor"} <= set(command)
     xinitrc = (DEPLOY / "kiosk/xinitrc").read_text()
     assert "xset s off -dpms s noblank" in xinitrc
-    assert xinitrc.rstrip().splitlines()[-1].startswith("exec /opt/yorisoi/venv/bin/yorisoi kiosk")
+    assert xinitrc.rstrip().splitlines()[-1].startswith("exec /opt/yorisoi/venv/bin/yorisoi -v kiosk")
     assert (DEPLOY / "kiosk/xinitrc").stat().st_mode & 0o111
 
 

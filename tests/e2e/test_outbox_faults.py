@@ -12,9 +12,9 @@ import uuid
 
 import pytest
 
-from kiosk.helpdesk_client import HelpdeskClient
-from kiosk.outbox import Backoff, Outbox
-from kiosk.sender import Sender
+from kiosk.link.client import HelpdeskClient
+from kiosk.link.outbox import Backoff, Outbox
+from kiosk.link.sender import Sender
 from tests.netfaults import FaultyProxy
 
 pytestmark = pytest.mark.slow
@@ -105,9 +105,9 @@ def test_kill_9_of_the_helpdesk_mid_delivery_loses_and_duplicates_nothing(helpde
 
 KIOSK_SCRIPT = """
 import sys, time
-from kiosk.helpdesk_client import HelpdeskClient
-from kiosk.outbox import Backoff, Outbox
-from kiosk.sender import Sender
+from kiosk.link.client import HelpdeskClient
+from kiosk.link.outbox import Backoff, Outbox
+from kiosk.link.sender import Sender
 from tests.netfaults import FaultyProxy
 outbox = Outbox(sys.argv[1], backoff=Backoff(base_s=0.1, cap_s=0.3))
 for n in range(20):

@@ -10,9 +10,9 @@ import pytest
 import requests
 
 from helpdesk.wire import API_PREFIX, EscalationRequest
-from kiosk.courier import Courier
-from kiosk.helpdesk_client import HelpdeskClient
-from kiosk.outbox import Backoff
+from kiosk.link.client import HelpdeskClient
+from kiosk.link.courier import Courier
+from kiosk.link.outbox import Backoff
 
 pytestmark = pytest.mark.slow
 

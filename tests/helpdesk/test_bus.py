@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from helpdesk.bus import QUEUE_TOPIC, InMemoryBus, Recorded, SqliteBus, escalation_topic, is_reset
+from helpdesk.bus import QUEUE_TOPIC, InMemoryBus, Recorded, escalation_topic, is_reset
+from helpdesk.bus.outbox import record
+from helpdesk.bus.sqlite import SqliteBus
 from helpdesk.database import Database
-from helpdesk.store.events import record
 
 from .conftest import World
 

@@ -71,7 +71,7 @@ def test_long_poll_times_out_empty(server: EmbeddedServer, sqlite_world: World) 
         params={"after": 0, "wait": 1},
         headers=kiosk_headers(sqlite_world, "north-1"),
     )
-    assert response.json()["messages"] == [] and 0.9 < time.monotonic() - started < 6
+    assert response.json()["messages"] == [] and time.monotonic() - started > 0.9  # it held the poll open
 
 
 def read_events(lines: Iterator[str], count: int, timeout_s: float = 10) -> list[tuple[int, dict]]:

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from helpdesk.bus_postgres import PostgresBus
+from helpdesk.bus.postgres import PostgresBus
 
 from .conftest import PASSWORD, World, escalation_body, kiosk_headers, staff_token
 from .test_server_process import free_port, spawn_server, start_server, wait_until_ready

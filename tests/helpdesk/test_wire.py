@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from helpdesk import wire
+from yorisoi.vocabulary import HELP_REASONS
 
 
 def request(**overrides: object) -> dict[str, object]:
@@ -25,7 +26,7 @@ def request(**overrides: object) -> dict[str, object]:
 
 
 def test_escalation_request_accepts_reason_codes_and_offers() -> None:
-    for reason in (*wire.REASON_CODES, "offer:idle-long"):
+    for reason in (*HELP_REASONS, "offer:idle-long"):
         assert wire.EscalationRequest.model_validate(request(reason=reason)).reason == reason
 
 

@@ -19,7 +19,7 @@ from helpdesk.wire import (
     StaffMessage,
 )
 from kiosk.guide.actions import GoHome
-from kiosk.helpdesk_client import HelpdeskUnreachable
+from kiosk.link.client import HelpdeskUnreachable
 
 WINDOW_SIZE = (1920, 1080)
 
@@ -59,7 +59,7 @@ class RecordingSpeaker:
 
 
 class FakeHelpdesk:
-    """Implements kiosk.helpdesk_client.Helpdesk in memory; staff messages are pushed by the test."""
+    """Implements kiosk.link.client.Helpdesk in memory; staff messages are pushed by the test."""
 
     def __init__(self):
         self.requests: list[tuple[EscalationRequest, str]] = []

@@ -60,7 +60,7 @@ class RecordingWindow:
 
 
 def test_kiosk_mode_refuses_close_and_swallows_keys_until_a_signal_stops_it():
-    from kiosk.app import lock_down
+    from kiosk.ui.window import lock_down
 
     window, stopping = RecordingWindow(), [False]
     lock_down(window, stopping)
@@ -73,7 +73,7 @@ def test_kiosk_mode_refuses_close_and_swallows_keys_until_a_signal_stops_it():
 def test_fullscreen_window_settings():
     from kivy.config import Config
 
-    from kiosk.app import configure_window
+    from kiosk.ui.window import configure_window
 
     saved = {k: Config.get("graphics", k) for k in ("fullscreen", "borderless", "width", "height")}
     saved_escape = Config.get("kivy", "exit_on_escape")

@@ -7,7 +7,7 @@ import time
 
 from kiosk.guide import Escalate, PathEntry
 from kiosk.guide import actions as a
-from kiosk.help_line import HelpLine, request_of
+from kiosk.link.help_line import HelpLine, request_of
 from tests.kiosk.conftest import FakeHelpdesk
 
 EFFECT = Escalate(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kiosk.guide import Record
-from kiosk.journal import MemoryJournal, to_wire
+from kiosk.link.journal import MemoryJournal, to_wire
 
 
 def test_records_become_wire_events_without_free_text():

@@ -8,9 +8,9 @@ import uuid
 import pytest
 
 from helpdesk.wire import EscalationStatus, EventBatchResult
-from kiosk.helpdesk_client import HelpdeskRefused, HelpdeskUnreachable
-from kiosk.outbox import Backoff, Outbox
-from kiosk.sender import Sender
+from kiosk.link.client import HelpdeskRefused, HelpdeskUnreachable
+from kiosk.link.outbox import Backoff, Outbox
+from kiosk.link.sender import Sender
 
 NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
 

@@ -9,9 +9,9 @@ import time
 import pytest
 
 from helpdesk.embedded import EmbeddedServer, demo_app, seed_demo
-from kiosk.demo import demo_config
 from tests.kiosk.conftest import mounted_kiosk
 from tests.netfaults import FaultyProxy
+from yorisoi.demo import demo_config
 
 pytestmark = pytest.mark.slow
 

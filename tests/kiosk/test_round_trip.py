@@ -13,9 +13,9 @@ import requests
 from helpdesk.database import Database
 from helpdesk.embedded import EmbeddedServer, demo_app, seed_demo
 from helpdesk.store import accounts
-from kiosk.demo import demo_config
 from tests.browser import chromium
 from tests.kiosk.conftest import mounted_kiosk
+from yorisoi.demo import demo_config
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 TRAINER_PASSWORD = "trainer pass phrase 1234"

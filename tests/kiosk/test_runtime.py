@@ -48,7 +48,7 @@ def test_events_and_heartbeat_reach_the_helpdesk_through_the_courier(driver):
 
 
 def test_events_wait_durably_while_the_helpdesk_is_down(driver):
-    from kiosk.outbox import Outbox
+    from kiosk.link.outbox import Outbox
 
     driver.helpdesk.reachable = False
     driver.touch("begin")
@@ -78,3 +78,32 @@ def test_maintenance_status_names_kiosk_voice_and_outbox(driver):
     status = kiosk_status(driver.kiosk)
     assert status["kiosk"] == "test-kiosk" and status["site"] == "テスト公民館"
     assert status["outbox"].endswith("undelivered") and status["voice in"].startswith("off")
+
+
+def test_every_effect_the_engine_can_emit_has_a_handler() -> None:
+    from kiosk.guide import effects
+    from kiosk.runtime import KioskRuntime
+
+    emitted = [cls for cls in vars(effects).values() if isinstance(cls, type) and issubclass(cls, effects.Effect)]
+    missing = [
+        cls.__name__
+        for cls in emitted
+        if cls is not effects.Effect and not hasattr(KioskRuntime, f"_do_{cls.__name__}")
+    ]
+    assert not missing, f"effects without a runtime handler: {missing}"
+
+
+def test_an_effect_without_a_handler_is_refused_loudly(driver) -> None:
+    import dataclasses
+
+    import pytest
+
+    from kiosk.guide.effects import Effect
+    from kiosk.runtime import UnknownEffect
+
+    @dataclasses.dataclass(frozen=True)
+    class Teleport(Effect):
+        where: str = "moon"
+
+    with pytest.raises(UnknownEffect, match="Teleport"):
+        driver.runtime.carry_out([Teleport()])

@@ -13,7 +13,7 @@ from helpdesk.analytics.replay import Moment, Replay, frames, to_export
 from helpdesk.analytics.synthetic import Plan, default_plants, generate
 from helpdesk.wire import ReplayExport, ReplaySession
 from kiosk.guide import GuideState, Place
-from kiosk.workshop import (
+from kiosk.workshop.frames import (
     WorkshopError,
     auto_delay,
     check_content,

@@ -109,7 +109,7 @@ def test_voice_comes_from_the_kiosk_speaker_unless_switched_off(monkeypatch) -> 
     import voice
     import voice.speaker
     from kiosk.config import parse_config
-    from kiosk.ui.workshop_app import workshop_speaker
+    from kiosk.workshop.app import workshop_speaker
 
     made = object()
     monkeypatch.setattr(voice.speaker, "create_speaker", lambda *a, **kw: made)

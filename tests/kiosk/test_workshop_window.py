@@ -15,8 +15,8 @@ from helpdesk.analytics.replay import Moment, Replay, frames, to_export
 from helpdesk.analytics.synthetic import Plan, default_plants, generate
 from helpdesk.wire import ReplayExport
 from kiosk.guide import actions as a
-from kiosk.journal import MemoryJournal
-from kiosk.workshop import check_content, parse_export, screens, workshop_guide
+from kiosk.link.journal import MemoryJournal
+from kiosk.workshop.frames import check_content, parse_export, screens, workshop_guide
 
 from .conftest import RecordingSpeaker
 from .test_workshop import replays_from_events
@@ -85,19 +85,19 @@ def workshop_config(tmp_path, helpdesk_address):
 @pytest.fixture
 def nothing_may_report(monkeypatch):
     """Any attempt to build a runtime, journal, outbox courier or helpdesk client fails the test at once."""
-    import kiosk.courier
-    import kiosk.helpdesk_client
-    import kiosk.journal
-    import kiosk.outbox
+    import kiosk.link.client
+    import kiosk.link.courier
+    import kiosk.link.journal
+    import kiosk.link.outbox
     import kiosk.runtime
 
     def refuse(*_args, **_kw):
         raise AssertionError("workshop mode reached for a way to record or send")
 
-    monkeypatch.setattr(kiosk.courier.Courier, "__init__", refuse)
-    monkeypatch.setattr(kiosk.helpdesk_client.HelpdeskClient, "__init__", refuse)
-    monkeypatch.setattr(kiosk.journal.MemoryJournal, "record", refuse)
-    monkeypatch.setattr(kiosk.outbox.Outbox, "__init__", refuse)
+    monkeypatch.setattr(kiosk.link.courier.Courier, "__init__", refuse)
+    monkeypatch.setattr(kiosk.link.client.HelpdeskClient, "__init__", refuse)
+    monkeypatch.setattr(kiosk.link.journal.MemoryJournal, "record", refuse)
+    monkeypatch.setattr(kiosk.link.outbox.Outbox, "__init__", refuse)
     monkeypatch.setattr(kiosk.runtime.KioskRuntime, "__init__", refuse)
 
 
@@ -113,8 +113,8 @@ def synthetic_export() -> ReplayExport:
 
 def open_workshop(window, config, export, speaker):
     from kiosk.ui.pilot import frames as advance
-    from kiosk.ui.workshop import attach_keyboard
-    from kiosk.ui.workshop_app import build_workshop
+    from kiosk.workshop.app import build_workshop
+    from kiosk.workshop.window import attach_keyboard
 
     for child in list(window.children):
         window.remove_widget(child)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -135,14 +134,11 @@ def test_endpointer_decides_soon_after_speech_and_faster_than_real_time(
     korean_model: Any, korean_speech: Callable[[str], Path]
 ) -> None:
     listener = VoskListener(korean_model, WavSource(korean_speech("아니요")))
-    began = time.perf_counter()
     assert listener.listen(YES_NO).command == "no"
-    elapsed = time.perf_counter() - began
     timing = listener.last_timing
     # The WAV has 0.8 s of trailing silence; the endpointer stops after 0.2 s of it.
     assert timing.audio_s < 1.45
     assert timing.processing_s < timing.audio_s  # faster than real time even on a busy CI machine
-    assert elapsed < 2.0
 
 
 @pytest.mark.vosk_model

@@ -10,6 +10,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from yorisoi.vocabulary import LANGUAGES
+
 
 def register(subparsers, name: str, help_text: str) -> None:
     """Add the `demo` subcommand."""
@@ -17,7 +19,7 @@ def register(subparsers, name: str, help_text: str) -> None:
     p.add_argument("--headless", action="store_true", help="no display: SDL offscreen, scripted resident")
     p.add_argument("--screenshots", metavar="DIR", help="write a PNG of every screen here (with --headless)")
     p.add_argument("--procedure", default="konbini-juminhyo", help="procedure the scripted resident follows")
-    p.add_argument("--language", default="ja", choices=["ja", "ja-easy", "en"], help="language of the walk")
+    p.add_argument("--language", default="ja", choices=LANGUAGES, help="language of the walk")
     p.set_defaults(handler=run)
 
 
@@ -40,12 +42,12 @@ def run(args: argparse.Namespace) -> int:
             config = demo_config(seed, server.base_url, Path(tmp), voice=not args.headless)
             print(f"staff console: {server.base_url}/console/  (helpdesk API: {server.base_url}/api/v1)")
             print(f"demo staff login: {seed.staff_login}  password: {seed.staff_password}")
-            print(f"demo kiosk: {seed.kiosk_id} at site {seed.site_id}")
+            print(f"demo kiosk: {seed.kiosk_id} at site {seed.site_id}", flush=True)  # before the window, even piped
             if not args.headless:
                 from kiosk.app import run_kiosk
 
                 return run_kiosk(config)
-            from kiosk.demo_walk import walk_resident
+            from yorisoi.demo_walk import walk_resident
 
             shots = Path(args.screenshots) if args.screenshots else None
             return walk_resident(config, seed, server.base_url, shots, args.procedure, args.language)

@@ -23,7 +23,7 @@ CONNECT_TIMEOUT_S = 3.05
 READ_TIMEOUT_S = 10.0
 
 
-class HelpdeskError(Exception):
+class HelpdeskCallFailed(Exception):
     """A helpdesk call failed; `code` is stable (`helpdesk-unreachable`, or the server's error code)."""
 
     code = "helpdesk-error"
@@ -34,13 +34,13 @@ class HelpdeskError(Exception):
         self.status = status
 
 
-class HelpdeskUnreachable(HelpdeskError):
+class HelpdeskUnreachable(HelpdeskCallFailed):
     """No answer: connection refused, timeout, TLS failure, or a 5xx. Worth retrying with the same key."""
 
     code = "helpdesk-unreachable"
 
 
-class HelpdeskRefused(HelpdeskError):
+class HelpdeskRefused(HelpdeskCallFailed):
     """The helpdesk answered with a 4xx: retrying the same request will not help."""
 
     code = "helpdesk-refused"

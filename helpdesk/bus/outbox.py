@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from typing import Any
 
 from sqlalchemy import Connection
 
-from helpdesk.bus import REPLAY_TOPICS, Recorded
-from helpdesk.store import sqlite_fast
+from helpdesk.bus.events import REPLAY_TOPICS, Recorded
+from helpdesk.clock import sqlite_timestamp
 
 _NEXT_ID = (
     "SELECT max(coalesce((SELECT max(id) FROM bus_events), 0), coalesce((SELECT max(floor) FROM bus_replay_floor), 0))"
@@ -36,16 +37,16 @@ def record(conn: Connection, topic: str, payload: dict[str, Any]) -> Recorded:
         return Recorded(topic, payload)
     if topic not in REPLAY_TOPICS:
         return Recorded(topic, payload)
-    raw = conn.connection.driver_connection
+    raw = _sqlite(conn)
     event_id = int(raw.execute(_NEXT_ID).fetchone()[0]) + 1
-    raw.execute(_STORE, (event_id, topic, body, sqlite_fast.timestamp(dt.datetime.now(dt.UTC))))
+    raw.execute(_STORE, (event_id, topic, body, sqlite_timestamp(dt.datetime.now(dt.UTC))))
     return Recorded(topic, payload, event_id)
 
 
 def trim(conn: Connection, before_epoch_s: float) -> None:
     """SQLite: delete stored events older than `before_epoch_s` and raise each topic's replay floor to match."""
-    raw = conn.connection.driver_connection
-    cutoff = sqlite_fast.timestamp(dt.datetime.fromtimestamp(before_epoch_s, dt.UTC))
+    raw = _sqlite(conn)
+    cutoff = sqlite_timestamp(dt.datetime.fromtimestamp(before_epoch_s, dt.UTC))
     below = raw.execute("SELECT min(id) FROM bus_events WHERE created_at >= ?", (cutoff,)).fetchone()[0]
     if below is None:
         below = int(raw.execute("SELECT coalesce(max(id), 0) FROM bus_events").fetchone()[0]) + 1
@@ -56,3 +57,11 @@ def trim(conn: Connection, before_epoch_s: float) -> None:
         "ON CONFLICT (topic) DO UPDATE SET floor = max(floor, excluded.floor)",
         gone,
     )
+
+
+def _sqlite(conn: Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under SQLAlchemy's (these statements run on the driver, inside its transaction)."""
+    raw = conn.connection.driver_connection
+    if not isinstance(raw, sqlite3.Connection):
+        raise TypeError(f"expected a SQLite connection, got {type(raw).__name__}")
+    return raw

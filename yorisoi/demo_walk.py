@@ -63,9 +63,9 @@ def staff_reply(base_url: str, seed, escalation_id: str, text: str) -> None:
 
 def walk_resident(config, seed, base_url: str, shots: Path | None, procedure: str, language: str) -> int:
     """Run the scripted walk; 0 when every screen was reached and the help request went through."""
-    from kiosk.app import configure_window
     from kiosk.assembly import build_kiosk
     from kiosk.ui.pilot import open_window
+    from kiosk.ui.window import configure_window
 
     if shots is not None:
         shots.mkdir(parents=True, exist_ok=True)
@@ -92,7 +92,7 @@ def walk_resident(config, seed, base_url: str, shots: Path | None, procedure: st
         return 1
     walk.touch("size", "step-largest-text")
     for _ in range(30):
-        if kiosk.screen.view.screen in ("done", "counter"):
+        if kiosk.screen.view is not None and kiosk.screen.view.screen in ("done", "counter"):
             break
         _forward(walk)
     kiosk.runtime.tick(config.timeouts.idle_warning_s)
@@ -100,7 +100,7 @@ def walk_resident(config, seed, base_url: str, shots: Path | None, procedure: st
     walk.touch("continue", "continued")
     walk.touch("finish", "start-again")
     print(f"demo walk done: {walk.count} screens" + (f" in {shots}" if shots else ""))
-    finished = kiosk.screen.view.screen == "start"
+    finished = kiosk.screen.view is not None and kiosk.screen.view.screen == "start"
     kiosk.close()
     return 0 if finished else 1
 

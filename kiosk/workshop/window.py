@@ -22,7 +22,7 @@ from kiosk.ui.layout import MIN_GAP, text_block_height
 from kiosk.ui.screen import KioskScreen
 from kiosk.ui.theme import STANDARD, Theme
 from kiosk.ui.widgets import Fill, KioskButton, TextBox
-from kiosk.workshop import Screen, auto_delay, screens, summary
+from kiosk.workshop.frames import Screen, auto_delay, screens, summary
 
 log = logging.getLogger(__name__)
 STRIP_BG, STRIP_TEXT = "#0B1F3A", "#FFFFFF"

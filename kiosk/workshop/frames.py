@@ -16,20 +16,18 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from content.schema import Procedure
-from helpdesk.wire import (
+from helpdesk.wire import REPLAY_FORMAT, REPLAY_VERSION, ReplayExport, ReplaySession
+from kiosk.guide import Guide, GuideSettings, GuideState, Place, ScreenView
+from yorisoi.vocabulary import (
     HELP_REASON_NAMES,
-    REPLAY_FORMAT,
-    REPLAY_VERSION,
+    LANGUAGE_NAMES,
+    LANGUAGES,
     SESSION_ACTION_NAMES,
     SESSION_END_NAMES,
     TEXT_SIZE_NAMES,
-    ReplayExport,
-    ReplaySession,
+    TEXT_SIZES,
 )
-from kiosk.guide import Guide, GuideSettings, GuideState, Place, ScreenView
-from kiosk.guide.texts import LANGUAGE_NAMES, TEXT_SIZES
 
-LANGUAGES = ("ja", "ja-easy", "en")
 TRAINER_LANGUAGE = "ja"  # the trainer's strip is in Japanese; the resident's screen is in the session's language
 
 MIN_AUTO_S = 1.0  # even a screen the resident left at once stays long enough to be seen
@@ -39,9 +37,55 @@ QUIET = frozenset({"step-shown"})  # the frame itself: not listed as something t
 class WorkshopError(Exception):
     """The workshop file cannot be replayed; the message says what is wrong and how to fix it."""
 
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
+    code = "workshop-error"
+
+
+class NotJson(WorkshopError):
+    """The file is not JSON."""
+
+    code = "workshop-not-json"
+
+
+class NotReplay(WorkshopError):
+    """The file is JSON but not a Yorisoi session replay file."""
+
+    code = "workshop-not-replay"
+
+
+class WrongVersion(WorkshopError):
+    """The file is a replay file of another format version."""
+
+    code = "workshop-version"
+
+
+class InvalidReplay(WorkshopError):
+    """The file does not match the replay format."""
+
+    code = "workshop-invalid"
+
+
+class FileMissing(WorkshopError):
+    """No file at the given path."""
+
+    code = "workshop-missing"
+
+
+class FileUnreadable(WorkshopError):
+    """The file exists but cannot be read as UTF-8 text."""
+
+    code = "workshop-unreadable"
+
+
+class NoSessions(WorkshopError):
+    """The file holds no sessions."""
+
+    code = "workshop-empty"
+
+
+class UnknownContent(WorkshopError):
+    """The file names procedures or steps this kiosk's content does not have."""
+
+    code = "workshop-content"
 
 
 @dataclass(frozen=True)
@@ -100,14 +144,11 @@ def parse_export(text: str, source: str = "the workshop file") -> ReplayExport:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise WorkshopError(
-            "workshop-not-json", f"{source} is not JSON ({exc.msg}, line {exc.lineno}). {again}"
-        ) from None
+        raise NotJson(f"{source} is not JSON ({exc.msg}, line {exc.lineno}). {again}") from None
     if not isinstance(data, dict) or data.get("format") != REPLAY_FORMAT:
-        raise WorkshopError("workshop-not-replay", f"{source} is not a Yorisoi session replay file. {again}")
+        raise NotReplay(f"{source} is not a Yorisoi session replay file. {again}")
     if data.get("version") != REPLAY_VERSION:
-        raise WorkshopError(
-            "workshop-version",
+        raise WrongVersion(
             f"{source} is replay format version {data.get('version')!r}; this kiosk reads version {REPLAY_VERSION}. "
             "Update the kiosk and the helpdesk to the same Yorisoi version, then export again.",
         )
@@ -117,7 +158,7 @@ def parse_export(text: str, source: str = "the workshop file") -> ReplayExport:
         lines = [f"{source} does not match the replay format:"]
         for error in exc.errors()[:10]:
             lines.append(f"  {'.'.join(str(p) for p in error['loc'])}: {error['msg']}")
-        raise WorkshopError("workshop-invalid", "\n".join([*lines, again])) from None
+        raise InvalidReplay("\n".join([*lines, again])) from None
 
 
 def read_export(path: str | Path) -> ReplayExport:
@@ -126,14 +167,12 @@ def read_export(path: str | Path) -> ReplayExport:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise WorkshopError(
-            "workshop-missing", f"{path}: no such file. Give the path of a file exported with `yorisoi replay`."
-        ) from None
+        raise FileMissing(f"{path}: no such file. Give the path of a file exported with `yorisoi replay`.") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise WorkshopError("workshop-unreadable", f"{path}: cannot read it ({exc}).") from None
+        raise FileUnreadable(f"{path}: cannot read it ({exc}).") from None
     export = parse_export(text, str(path))
     if not export.sessions:
-        raise WorkshopError("workshop-empty", f"{path} holds no sessions. Export again with wider filters.")
+        raise NoSessions(f"{path} holds no sessions. Export again with wider filters.")
     return export
 
 
@@ -152,8 +191,7 @@ def check_content(export: ReplayExport, procedures: Mapping[str, Procedure]) -> 
             problems.append(f"{where}: unknown step '{step_id}' of procedure '{session.procedure_id}'")
     if problems:
         shown = problems[:10] + ([f"... and {len(problems) - 10} more"] if len(problems) > 10 else [])
-        raise WorkshopError(
-            "workshop-content",
+        raise UnknownContent(
             "the workshop file names procedures or steps this kiosk's content does not have:\n  "
             + "\n  ".join(shown)
             + "\nUpdate the kiosk's content to the helpdesk's version, or export only procedures this kiosk has"

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from helpdesk.wire import NO_PLACE, EscalationRequest, EscalationStatus, PathStep
-from kiosk.courier import Courier
 from kiosk.guide import Escalate
 from kiosk.guide import actions as a
-from kiosk.helpdesk_client import Helpdesk, HelpdeskError
-from kiosk.outbox import Backoff
-from kiosk.sender import Delivery
+from kiosk.link.client import Helpdesk, HelpdeskCallFailed
+from kiosk.link.courier import Courier
+from kiosk.link.outbox import Backoff
+from kiosk.link.sender import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ class HelpLine:
             try:
                 batch = self.helpdesk.messages(escalation_id, after=after, wait_s=self.poll_wait_s)
                 status = self.helpdesk.escalation(escalation_id) if batch.status == "waiting" else None
-            except HelpdeskError:
+            except HelpdeskCallFailed:
                 if failures == 0:
                     self.post(generation, a.HelpdeskUnreachable())
                 last = None

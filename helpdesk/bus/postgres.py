@@ -4,7 +4,7 @@ Every process publishes with `pg_notify('yorisoi_bus', …)` and keeps one LISTE
 feeds its local fan-out, so a console connected to process B sees an escalation created through process A. Event
 ids come from one database sequence, so `Last-Event-ID` means the same thing in every process.
 
-Queue changes are written to `bus_outbox` in the transaction of the change itself (`helpdesk.store.events`). A
+Queue changes are written to `bus_outbox` in the transaction of the change itself (`helpdesk.bus.outbox`). A
 relay thread in every process moves committed outbox rows into `bus_events`, numbering them from the sequence, and
 NOTIFYs, all in one transaction under an advisory lock: so ids follow commit order, and each event is published
 exactly once — also when the process that made the change died right after its commit (another process's relay,
@@ -25,16 +25,9 @@ import threading
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from helpdesk.bus import (
-    REPLAY_LIMIT,
-    REPLAY_TOPICS,
-    BusEvent,
-    InMemoryBus,
-    Recorded,
-    StoredEventsBus,
-    replay,
-    reset_event,
-)
+from helpdesk.bus.events import REPLAY_LIMIT, REPLAY_TOPICS, BusEvent, Recorded, replay, reset_event
+from helpdesk.bus.memory import InMemoryBus
+from helpdesk.bus.stored import StoredEventsBus
 from helpdesk.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from helpdesk.wire import EscalationRequest, KioskHeartbeat
 from kiosk.guide import Record
-from kiosk.helpdesk_client import Helpdesk
-from kiosk.journal import to_wire
-from kiosk.outbox import Backoff, Outbox
-from kiosk.sender import Delivery, Sender
+from kiosk.link.client import Helpdesk
+from kiosk.link.journal import to_wire
+from kiosk.link.outbox import Backoff, Outbox
+from kiosk.link.sender import Delivery, Sender
 
 Watcher = Callable[[Delivery], None]
 

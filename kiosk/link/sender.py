@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from helpdesk.wire import EscalationRequest, KioskHeartbeat, SessionEvent, SessionEventBatch
-from kiosk.helpdesk_client import Helpdesk, HelpdeskError, HelpdeskRefused, HelpdeskUnreachable
-from kiosk.outbox import Item, Outbox
+from kiosk.link.client import Helpdesk, HelpdeskCallFailed, HelpdeskRefused, HelpdeskUnreachable
+from kiosk.link.outbox import Item, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ class Sender:
             for item in items:
                 self.on_update(Delivery(item.key, item.kind, "waiting", {"retry_in_s": round(delay, 1)}))
             return None
-        except (HelpdeskError, ValueError) as exc:
+        except (HelpdeskCallFailed, ValueError) as exc:
             code = getattr(exc, "code", "invalid-item")
             self.outbox.failed(keys, f"{code}: {exc}")
             for item in items:

@@ -1,7 +1,7 @@
 """Where the kiosk puts pseudonymous session events (Record effects) until they reach the helpdesk.
 
-`Journal` is the interface. A kiosk connected to a helpdesk uses `kiosk.courier.Courier` (the durable SQLite outbox);
-`MemoryJournal` keeps events in memory only, for a kiosk run without a helpdesk (NOT durable).
+`Journal` is the interface. A kiosk connected to a helpdesk uses `kiosk.link.courier.Courier` (the durable SQLite
+outbox); `MemoryJournal` keeps events in memory only, for a kiosk run without a helpdesk (NOT durable).
 """
 
 from __future__ import annotations

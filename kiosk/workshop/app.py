@@ -16,8 +16,8 @@ def build_workshop(config: KioskConfig, export, procedures, *, speaker, size: tu
     from content.loader import PACKAGED
     from kiosk.fonts import find_japanese_font, register_default_font
     from kiosk.ui.theme import THEMES
-    from kiosk.ui.workshop import WorkshopScreen
-    from kiosk.workshop import workshop_guide
+    from kiosk.workshop.frames import workshop_guide
+    from kiosk.workshop.window import WorkshopScreen
 
     register_default_font(find_japanese_font(config.font_fallback))
     guide = workshop_guide(procedures, config.guide_settings())
@@ -36,14 +36,14 @@ def workshop_speaker(config: KioskConfig, voice_on: bool):
 
 def run_workshop(config: KioskConfig, export, procedures, *, voice_on: bool = True, fullscreen: bool = False) -> int:
     """Open the window in workshop mode and run until it is closed."""
-    from kiosk.app import configure_window, stop_on_signals
+    from kiosk.ui.window import configure_window, stop_on_signals
 
     configure_window(fullscreen, WINDOW)
     from kivy.app import App
     from kivy.config import Config
     from kivy.core.window import Window
 
-    from kiosk.ui.workshop import attach_keyboard
+    from kiosk.workshop.window import attach_keyboard
 
     Config.set("kivy", "exit_on_escape", "0")  # Esc goes back to the list; close the window to end
     holder: list = []
