@@ -63,13 +63,6 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept("fingerprint", r"指紋", r"ゆびの もん", r"fingerprint"),
     Concept("balance", r"残高", r"おかねが たりない", r"balance"),
     Concept("fee", r"手数料", r"おかね|てすうりょう", r"\bfee"),
-    # things on the resident's phone a step names
-    Concept("e-mail", r"(?<!迷惑)メール", r"メール", r"e-?mail"),
-    Concept("password", r"パスワード", r"パスワード", r"password"),
-    Concept("app", r"アプリ", r"アプリ", r"\bapps?\b"),
-    Concept("QR code", r"QRコード", r"QRコード", r"QR"),
-    Concept("Wi-Fi", r"Wi-?Fi", r"Wi-?Fi", r"Wi-?Fi"),
-    Concept("account", r"口座", r"こうざ|口座", r"account"),
 )
 
 _EN_NUMBERS = {
