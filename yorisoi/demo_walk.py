@@ -130,10 +130,19 @@ def ask_for_help(walk: Walk, base_url: str, seed) -> bool:
 
 
 def _forward(walk: Walk) -> None:
-    """つぎへ, or the first answer when the step asks a question."""
+    """つぎへ, or the first answer that does not send the resident to the counter when the step asks a question."""
     view = walk.kiosk.screen.view
-    choices = [b.id for b in view.buttons if b.role == "choice"]
+    choices = [b.id for b in view.buttons if b.role == "choice" and b.id != "offer-help"]
     if any(b.id == "next" for b in view.buttons):
         walk.touch("next", "step")
     elif choices:
-        walk.touch(choices[0], "answer")
+        walk.touch(next((c for c in choices if not _to_counter(walk, c)), choices[0]), "answer")
+
+
+def _to_counter(walk: Walk, choice_id: str) -> bool:
+    """True when this answer leads straight to a 'please go to the counter' end."""
+    state, guide = walk.kiosk.runtime.state, walk.kiosk.guide
+    step = guide.steps[state.place.procedure_id or ""][state.place.step_id or ""]
+    target = next(c.next for c in step.question.choices if f"choice-{c.id}" == choice_id) if step.question else None
+    end = guide.steps[state.place.procedure_id or ""][target].end if target else None
+    return end is not None and end.kind == "counter"

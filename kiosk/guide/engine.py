@@ -352,8 +352,8 @@ class Guide:
         if patience.check_in_due(new, step, self.settings):
             new = replace(new, checked_in=True)
             record = self._record(new, "idle-check-in")
-            say = Say(self.views.check_in(new.language), new.language)
-            return new, [record, *self._present(new, speak=False, listen=False), say]
+            calm = Say(self.views.check_in(new.language), new.language)
+            return new, [record, *self._present(new, speak=False, listen=False), calm]
         if self._fallback_due(state, new):
             return new, self._present(new, listen=False)
         return new, []

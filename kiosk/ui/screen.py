@@ -99,10 +99,11 @@ class KioskScreen(FloatLayout):
             self.add_widget(TextBox(view.progress, box, m.body, self.theme.page_text, halign="right", min_px=20))
         top -= h
         if view.banner:
-            bh = text_block_height(view.banner, m.inner_width - 40, m.body, bold=True) + 20
+            text_h = text_block_height(view.banner, m.inner_width - 40, m.body, bold=True)
+            bh = text_h + 20
             top -= m.gap / 2 + bh
             self.add_widget(Fill((m.margin, top, m.inner_width, bh), self.theme.banner_bg, radius=12))
-            box = (m.margin + 20, top + 10, m.inner_width - 40, bh - 20)
+            box = (m.margin + 20, top + 10, m.inner_width - 40, text_h)  # (text_h + 20) - 20 < text_h in floats
             self.add_widget(TextBox(view.banner, box, m.body, self.theme.banner_text, bold=True, min_px=20))
         return top
 

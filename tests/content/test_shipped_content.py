@@ -29,6 +29,14 @@ REQUIRED = {
 }
 OFFICIAL_HOST = re.compile(r"\.(go|lg)\.jp$|^www\.(city|town|village)\.[a-z]+(\.[a-z]+)?\.jp$")
 MUNICIPAL_SITES = {"www.lib-utsunomiya.jp"}  # a city library's own site (宇都宮市立図書館)
+PUBLIC_BODY_SITES = {
+    "support.iam-jpki.jp",  # J-LIS (地方公共団体情報システム機構), the issuer of the card's certificates
+    "iryokouiki-hokkaido.jp",  # 北海道後期高齢者医療広域連合, a public body of the municipalities
+    "support.apple.com",  # the maker's own manual, for what an iPhone screen shows
+    "support.google.com",  # the maker's own manual, for what an Android screen shows
+}
+PUBLIC_BODY_HOST = re.compile(r"\.(go|lg)\.jp$|(^|\.)(city|town|vill|village|pref)\.[a-z0-9-]+(\.[a-z]+)?\.jp$")
+"""国 and 自治体 sites: *.go.jp, *.lg.jp, and the older www.city.X.Y.jp / pref.X.jp / police.pref.X.jp forms."""
 PIN_WORDS = re.compile(r"暗証番号|パスワード|\bPIN\b|password", re.I)
 KANJI = re.compile(r"[\u4e00-\u9fff]+")
 EASY_KANJI = {  # やさしい日本語 keeps kanji only for names printed on the papers and machines the resident must match
@@ -233,3 +241,16 @@ def test_site_details_are_settings_not_inventions(procedures):
             for value in text.root.values():
                 for name in SITE_PLACEHOLDER.findall(value):
                     assert name in declared, f"{p.id}: {where} uses undeclared {{site.{name}}}"
+
+
+def test_step_sources_are_public_bodies_pages_checked_on_a_date(procedures):
+    """A fact about a public procedure is backed by the page of a public body (国, J-LIS, a municipality), never a
+    news article or a blog. (スマホ教室 basics describe phones, not procedures: their sources are not held to this.)"""
+    for p in procedures.values():
+        if p.category in ("smartphone", "practice"):
+            continue
+        for step in p.steps:
+            for source in step.sources:
+                host = source.url.host or ""
+                assert PUBLIC_BODY_HOST.search(host) or host in PUBLIC_BODY_SITES, f"{p.id}/{step.id}: {host}"
+                assert source.title.strip() and source.checked.year >= 2026, f"{p.id}/{step.id}"

@@ -116,3 +116,30 @@ def covered(path: str, ch: str) -> bool:
     font, tofu = _font_probe(path)
     mask = font.getmask(ch)
     return (mask.size, bytes(mask)) != tofu
+
+
+def walked_states(guide: Guide, procedure_id: str, language: str, size: str) -> Iterator[tuple[str, GuideState]]:
+    """Every screen a resident can reach in one procedure by walking every branch from its first step with the
+    engine (progress, offered help and end screens as they really come), plus the calm check-in on patient steps."""
+    from kiosk.guide import actions as a
+    from kiosk.guide.patience import patience_s
+
+    state = GuideState(language=language, text_size=size)
+    for action in (a.Begin("sweep"), a.StartProcedure(procedure_id), a.Next()):
+        state, _ = guide.step(state, action)
+    todo, seen = [(state, ())], set()
+    while todo:
+        state, path = todo.pop()
+        view = guide.view(state)
+        key = (view.place, view.progress)
+        step_id = state.place.step_id or ""
+        if key not in seen:
+            seen.add(key)
+            yield f"{procedure_id}/{'>'.join((*path, step_id))}", state
+            if patience_s(guide.steps[procedure_id][step_id], guide.settings):
+                yield f"{procedure_id}/{step_id}+check-in", replace(state, checked_in=True)
+        for button in view.buttons:
+            if isinstance(button.action, (a.Next, a.Choose)):
+                new, _ = guide.step(state, button.action)
+                if new.place.step_id not in path:  # the walk tests prove there are no loops; never spin here
+                    todo.append((new, (*path, step_id)))

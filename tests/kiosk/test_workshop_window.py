@@ -202,10 +202,8 @@ def test_trainer_picks_a_session_and_steps_through_it_without_any_traffic(
         assert root.mode == "replay" and root.session_index == 1
         session = synthetic_export.sessions[1]
         assert root.resident.view == root.frames[0].view and root.frames[0].view.screen == "before"
-        assert (
-            flat(root.caption_box.text)
-            == f"画面 1 / {len(session.frames)} · " + root.frames[0].caption.line().split(" · ", 1)[1]
-        )
+        expected = f"画面 1 / {len(session.frames)} · " + root.frames[0].caption.line().split(" · ", 1)[1]
+        assert "".join(root.caption_box.text.split()) == "".join(expected.split())  # a wrap may eat the space
         with pytest.raises(LookupError):
             find_button(root, "workshop-previous")  # nothing before the first screen
 
