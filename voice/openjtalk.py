@@ -1,0 +1,157 @@
+"""Text → WAV with Open JTalk (PyPI pyopenjtalk-plus): Japanese with pitch accent in the Mei voice, fully offline.
+
+pyopenjtalk-plus ships the naist-jdic dictionary and the Mei voice inside its wheel, so nothing is downloaded at run
+time. Its Sudachi reading correction is left off (it costs ~160 MiB RSS and fixed none of our sentences); the
+readings it would fix are in our user dictionary instead. Loading takes ~0.5 s, so `start_loading()` does it on a
+background thread and `synthesize()` waits for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import os
+import sys
+import tempfile
+import threading
+import wave
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from voice.openjtalk_text import prepare, user_dictionary_csv
+from voice.types import SynthesisError
+
+NAME = "openjtalk"
+MODULE = "pyopenjtalk"
+ATTRIBUTION = (
+    'Japanese voice: HTS Voice "Mei" © 2009-2013 Nagoya Institute of Technology (MMDAgent Project Team), '
+    "licensed under CC BY 3.0 (https://creativecommons.org/licenses/by/3.0/). "
+    "Open JTalk, hts_engine API and naist-jdic: BSD 3-Clause."
+)
+# Rate levels as Open JTalk speed factors (1.0 is Mei's own pace, brisk for older listeners), in the same
+# proportions as espeak-ng's 120/145/175 words per minute.
+SPEEDS = (0.72, 0.86, 1.0)
+PEAK = 0.8  # Mei reaches ~1.2× full scale on some sentences; every utterance is scaled to peak at 0.8 at most
+LOAD_TIMEOUT_S = 30.0
+
+
+def installed(module: str = MODULE) -> bool:
+    """True when pyopenjtalk(-plus) can be imported here (checked without importing it)."""
+    return importlib.util.find_spec(module) is not None
+
+
+class OpenJTalkSynthesizer:
+    """Owns the process's Open JTalk: a global MeCab + HTS engine behind pyopenjtalk's own lock."""
+
+    name = NAME
+
+    def __init__(self, overrides: Mapping[str, str] | None = None, *, module: str = MODULE) -> None:
+        self._overrides = dict(overrides or {})
+        self._module_name = module
+        self._module: Any = None
+        self._error: SynthesisError | None = None
+        self._ready = threading.Event()
+        self._started = False
+        self._lock = threading.Lock()
+        self._workdir = Path(tempfile.mkdtemp(prefix="yorisoi-jtalk-"))
+
+    def start_loading(self) -> None:
+        """Load the dictionary, user dictionary and voice on a background thread (returns at once)."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        threading.Thread(target=self._load, name="yorisoi-openjtalk-load", daemon=True).start()
+
+    def wait_ready(self, timeout_s: float = LOAD_TIMEOUT_S) -> bool:
+        """Load if nobody has, then block until loaded; False on timeout. Raises SynthesisError if loading failed."""
+        self.start_loading()
+        if not self._ready.wait(timeout_s):
+            return False
+        if self._error is not None:
+            raise self._error
+        return True
+
+    def render(
+        self, text: str, reading: str | None, path: Path, *, lang: str, rate_level: int, volume: float, pace: float
+    ) -> Path:
+        """SpeechEngine: content's reading when it gives one, else the written text."""
+        return self.synthesize(reading or text, path, lang=lang, rate_level=rate_level, volume=volume, pace=pace)
+
+    def synthesize(
+        self, text: str, path: Path, *, lang: str = "ja", rate_level: int = 1, volume: float = 1.0, pace: float = 1.0
+    ) -> Path:
+        """Write written Japanese `text` (run through `prepare` here) as a 48 kHz mono 16-bit WAV at `path`."""
+        spoken = prepare(text)
+        if not spoken.strip(" 、。,.!?？！"):
+            raise SynthesisError("nothing to say", code="empty-text")
+        if not self.wait_ready():
+            raise SynthesisError(f"Open JTalk did not load within {LOAD_TIMEOUT_S} s", code="tts-loading")
+        try:
+            audio, rate = self._module.tts(
+                spoken, speed=SPEEDS[rate_level] * pace, use_sudachi_kanji_yomi=False, predict_nani=False
+            )
+        except Exception as exc:
+            raise SynthesisError(f"Open JTalk failed: {type(exc).__name__}: {exc}") from exc
+        if len(audio) == 0:
+            raise SynthesisError(f"Open JTalk produced no audio for {len(spoken)} characters")
+        write_wav(path, scaled(audio, volume), rate)
+        return path
+
+    def reading(self, text: str) -> str:
+        """The katakana Open JTalk will say for `text` (for the reading table and `voice say`)."""
+        if not self.wait_ready():
+            raise SynthesisError(f"Open JTalk did not load within {LOAD_TIMEOUT_S} s", code="tts-loading")
+        return self._module.g2p(prepare(text), kana=True, use_sudachi_kanji_yomi=False, predict_nani=False)
+
+    def _load(self) -> None:
+        try:
+            with quiet_stdout():
+                module = importlib.import_module(self._module_name)  # pyopenjtalk-plus prints an ONNX warning
+                self._apply_user_dictionary(module)
+            self._module = module
+            self._module.tts("はい", use_sudachi_kanji_yomi=False, predict_nani=False)  # first call warms caches
+        except Exception as exc:
+            self._error = SynthesisError(f"Open JTalk is unavailable: {type(exc).__name__}: {exc}")
+        finally:
+            self._ready.set()
+
+    def _apply_user_dictionary(self, pyopenjtalk: Any) -> None:
+        csv, dic = self._workdir / "user.csv", self._workdir / "user.dic"
+        csv.write_text(user_dictionary_csv(self._overrides), encoding="utf-8")
+        pyopenjtalk.mecab_dict_index(str(csv), str(dic))
+        pyopenjtalk.update_global_jtalk_with_user_dict(str(dic))
+
+
+def scaled(audio: Any, volume: float) -> Any:
+    """Float samples in int16 units → int16, peak at most PEAK of full scale, times the volume."""
+    import numpy as np
+
+    peak = float(np.max(np.abs(audio))) or 1.0
+    gain = min(1.0, PEAK * 32767 / peak) * max(0.0, min(1.0, volume))
+    return np.clip(np.round(audio * gain), -32767, 32767).astype("<i2")
+
+
+def write_wav(path: Path, samples: Any, rate: int) -> None:
+    """Mono 16-bit WAV."""
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(samples.tobytes())
+
+
+@contextlib.contextmanager
+def quiet_stdout() -> Iterator[None]:
+    """Swallow what Python code and C code print on stdout (the ONNX warning; mecab-dict-index's progress)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(io.StringIO()):
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
