@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import io
-import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -110,7 +109,7 @@ class OpenJTalkSynthesizer:
         try:
             with quiet_stdout():
                 module = importlib.import_module(self._module_name)  # pyopenjtalk-plus prints an ONNX warning
-                self._apply_user_dictionary(module)
+            self._apply_user_dictionary(module)
             self._module = module
             self._module.tts("はい", use_sudachi_kanji_yomi=False, predict_nani=False)  # first call warms caches
         except Exception as exc:
@@ -121,7 +120,7 @@ class OpenJTalkSynthesizer:
     def _apply_user_dictionary(self, pyopenjtalk: Any) -> None:
         csv, dic = self._workdir / "user.csv", self._workdir / "user.dic"
         csv.write_text(user_dictionary_csv(self._overrides), encoding="utf-8")
-        pyopenjtalk.mecab_dict_index(str(csv), str(dic))
+        build_user_dictionary(csv, dic, self._module_name)
         pyopenjtalk.update_global_jtalk_with_user_dict(str(dic))
 
 
@@ -143,15 +142,43 @@ def write_wav(path: Path, samples: Any, rate: int) -> None:
         w.writeframes(samples.tobytes())
 
 
+class _QuietThread:
+    """Stands in for sys.stdout: drops what one thread writes, passes everything else through."""
+
+    def __init__(self, target: Any, thread_id: int) -> None:
+        self._target, self._thread_id = target, thread_id
+
+    def write(self, text: str) -> int:
+        """Drop the quiet thread's text; forward the rest."""
+        return len(text) if threading.get_ident() == self._thread_id else self._target.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target, name)
+
+
 @contextlib.contextmanager
 def quiet_stdout() -> Iterator[None]:
-    """Swallow what Python code and C code print on stdout (the ONNX warning; mecab-dict-index's progress)."""
-    sys.stdout.flush()
-    saved = os.dup(1)
+    """Swallow what this thread prints on sys.stdout (pyopenjtalk-plus's ONNX warning) without muting others."""
+    original = sys.stdout
+    quiet = _QuietThread(original, threading.get_ident())
+    sys.stdout = quiet
     try:
-        with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(io.StringIO()):
-            os.dup2(devnull.fileno(), 1)
-            yield
+        yield
     finally:
-        os.dup2(saved, 1)
-        os.close(saved)
+        if sys.stdout is quiet:  # someone else may have swapped it meanwhile (pytest's capture): leave theirs
+            sys.stdout = original
+
+
+def build_user_dictionary(csv: Path, dic: Path, module: str = MODULE) -> None:
+    """Compile a user dictionary in a child process: mecab-dict-index prints progress on the C stdout."""
+    code = f"import sys; import {module} as m; m.mecab_dict_index(sys.argv[1], sys.argv[2])"
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(csv), str(dic)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        timeout=60,
+        check=False,
+    )
+    if done.returncode != 0 or not dic.exists():
+        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["(no message)"]
+        raise SynthesisError(f"could not build the Open JTalk user dictionary: {tail[0]}", code="user-dictionary")

@@ -84,6 +84,7 @@ class QueuedSpeaker(SpeechSettings):
         self._ahead: deque[ClipKey] = deque(maxlen=MAX_AHEAD)
         self._last_heard: tuple[str, str | None, str] | None = None
         self._forget = False
+        self._preparing = False
         self._thread = threading.Thread(target=self._run, name="yorisoi-speaker", daemon=True)
         self._thread.start()
 
@@ -146,9 +147,11 @@ class QueuedSpeaker(SpeechSettings):
         return True if wait is None else bool(wait(timeout_s))
 
     def wait_idle(self, timeout_s: float = 10.0) -> bool:
-        """Block until nothing is pending or playing (for tests and the CLI); False on timeout."""
+        """Block until nothing is pending, playing or being prepared (tests, CLI, benchmarks); False on timeout."""
         with self._cond:
-            return self._cond.wait_for(lambda: self._pending is None and not self._busy, timeout_s)
+            return self._cond.wait_for(
+                lambda: self._pending is None and not self._busy and not self._ahead and not self._preparing, timeout_s
+            )
 
     def close(self) -> None:
         """Stop, end the worker thread and remove temporary audio."""
@@ -170,21 +173,20 @@ class QueuedSpeaker(SpeechSettings):
                 if self._forget:
                     self._forget = False
                     self._clips.clear()
-                if self._pending is None:
-                    ahead = self._ahead.popleft() if self._ahead else None
-                else:
-                    ahead = None
-                    utterance, self._pending = self._pending, None
+                utterance, self._pending = self._pending, None
+                ahead = self._ahead.popleft() if utterance is None and self._ahead else None
+                self._preparing = ahead is not None
+                if utterance is not None:
                     self._cancel = threading.Event()  # a fresh one per utterance: set only by newer requests
                     self._busy = True
-            if ahead is not None:
-                self._render_ahead(ahead)
-                continue
             try:
-                self._say(utterance)
+                if utterance is not None:
+                    self._say(utterance)
+                elif ahead is not None:
+                    self._render_ahead(ahead)
             finally:
                 with self._cond:
-                    self._busy = False
+                    self._busy = self._preparing = False
                     self._cond.notify_all()
 
     def _say(self, utterance: Utterance) -> None:
