@@ -83,10 +83,13 @@ class QueuedSpeaker(SpeechSettings):
         self._clips = ClipCache(self._workdir)
         self._ahead: deque[ClipKey] = deque(maxlen=MAX_AHEAD)
         self._last_heard: tuple[str, str | None, str] | None = None
-        self._forget = False
         self._preparing = False
         self._thread = threading.Thread(target=self._run, name="yorisoi-speaker", daemon=True)
         self._thread.start()
+        # Preparing runs beside speaking (the engines release the GIL while rendering), so a prepared screen's
+        # speech starts at once even while the next one is still being rendered.
+        self._ahead_thread = threading.Thread(target=self._run_ahead, name="yorisoi-speech-ahead", daemon=True)
+        self._ahead_thread.start()
 
     def speak(self, text: str, *, reading: str | None = None, lang: str = "ja") -> None:
         """Queue `text` (spoken as `reading` when given), interrupting the current utterance."""
@@ -126,9 +129,8 @@ class QueuedSpeaker(SpeechSettings):
         with self._cond:
             self._last_heard = None
             self._ahead.clear()
-            self._forget = True  # the worker deletes rendered clips (a staff message may be among them)
-            self._cond.notify_all()
         self.stop()
+        self._clips.clear()  # nothing of the session stays on disk (a staff message may be among the clips)
         self.reset_settings()
 
     def status(self) -> VoiceStatus:
@@ -162,31 +164,40 @@ class QueuedSpeaker(SpeechSettings):
             self._cancel.set()
             self._cond.notify_all()
         self._thread.join(timeout=5.0)
+        self._ahead_thread.join(timeout=5.0)
         shutil.rmtree(self._workdir, ignore_errors=True)
 
     def _run(self) -> None:
         while True:
             with self._cond:
-                self._cond.wait_for(lambda: self._pending is not None or self._ahead or self._forget or self._closed)
+                self._cond.wait_for(lambda: self._pending is not None or self._closed)
                 if self._closed:
                     return
-                if self._forget:
-                    self._forget = False
-                    self._clips.clear()
                 utterance, self._pending = self._pending, None
-                ahead = self._ahead.popleft() if utterance is None and self._ahead else None
-                self._preparing = ahead is not None
-                if utterance is not None:
-                    self._cancel = threading.Event()  # a fresh one per utterance: set only by newer requests
-                    self._busy = True
+                if utterance is None:
+                    continue
+                self._cancel = threading.Event()  # a fresh one per utterance: set only by newer requests
+                self._busy = True
             try:
-                if utterance is not None:
-                    self._say(utterance)
-                elif ahead is not None:
-                    self._render_ahead(ahead)
+                self._say(utterance)
             finally:
                 with self._cond:
-                    self._busy = self._preparing = False
+                    self._busy = False
+                    self._cond.notify_all()
+
+    def _run_ahead(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._ahead or self._closed)
+                if self._closed:
+                    return
+                key = self._ahead.popleft()
+                self._preparing = True
+            try:
+                self._render_ahead(key)
+            finally:
+                with self._cond:
+                    self._preparing = False
                     self._cond.notify_all()
 
     def _say(self, utterance: Utterance) -> None:
@@ -208,13 +219,11 @@ class QueuedSpeaker(SpeechSettings):
             self._fail(VoiceError(f"{type(exc).__name__}: {exc}", code="speech-failed"))
 
     def _clip(self, key: ClipKey) -> Path:
-        path = self._clips.get(key)
-        if path is None:
-            path = self._clips.new_path()
-            self._engine.render(key.text, key.reading, path, lang=key.lang, rate_level=key.rate_level,
-                                volume=key.volume, pace=key.pace)  # fmt: skip
-            self._clips.put(key, path)
-        return path
+        def render(path: Path) -> object:
+            return self._engine.render(key.text, key.reading, path, lang=key.lang, rate_level=key.rate_level,
+                                       volume=key.volume, pace=key.pace)  # fmt: skip
+
+        return self._clips.clip(key, render)
 
     def _render_ahead(self, key: ClipKey) -> None:
         try:

@@ -237,3 +237,14 @@ def test_prepared_speech_starts_without_synthesis(recorder: Recorder) -> None:
         assert s.voices()["languages"]["ja"]["engine"] == "openjtalk"
     finally:
         s.close()
+
+
+def test_session_end_deletes_every_rendered_clip(speaker: QueuedSpeaker, player: SilentPlayer) -> None:
+    player.speed = 50.0
+    speaker.speak("係の人からのお知らせです")
+    speaker.prepare("つぎの画面です")
+    assert speaker.wait_idle(10.0)
+    folder = speaker._workdir
+    assert len(list(folder.glob("*.wav"))) == 2
+    speaker.reset()
+    assert list(folder.glob("*.wav")) == []
