@@ -72,8 +72,13 @@ class Voices:
         self.fallbacks: dict[str, str] = {}  # language → why the fallback spoke last time
 
     def choice(self, lang: str) -> Choice:
-        """The choice for `lang`, or for its base language."""
-        return self.choices.get(lang) or self.choices.get(base_language(lang)) or Choice(lang, None, "not chosen")
+        """The choice for `lang`, or for its base language; other languages go to espeak-ng when it is here."""
+        found = self.choices.get(lang) or self.choices.get(base_language(lang))
+        if found is not None:
+            return found
+        if espeak.NAME in self.engines:
+            return Choice(lang, espeak.NAME, f"espeak-ng speaks the languages the kiosk does not offer ({lang})")
+        return Choice(lang, None, f"no engine was chosen for {lang}")
 
     def render(
         self, text: str, reading: str | None, path: Path, *, lang: str, rate_level: int, volume: float, pace: float

@@ -47,6 +47,10 @@ def test_on_this_machine_open_jtalk_speaks_japanese_and_espeak_english() -> None
     assert "CC BY 3.0" in voices.credits()[0] and "Mei" in voices.credits()[0]
 
 
+def test_other_languages_go_to_espeak() -> None:
+    assert build_voices(openjtalk_module="pyopenjtalk_not_here").choice("ko").engine == "espeak-ng"
+
+
 def test_without_open_jtalk_espeak_reads_kana_and_says_why() -> None:
     voices = build_voices(openjtalk_module="pyopenjtalk_not_here")
     assert voices.choice("ja").engine == "espeak-ng"
