@@ -32,6 +32,7 @@ def register(subparsers: Any, name: str, help_text: str) -> None:
     say.add_argument("--rate", type=int, choices=(0, 1, 2), default=1, help="0 slow, 1 slower (default), 2 normal")
     say.add_argument("--out", type=Path, help="write a mono WAV here instead of playing")
     say.add_argument("--player", help="sounddevice, aplay, paplay, play or silent (default: first that works)")
+    say.add_argument("--engine", help="with --out: openjtalk or espeak-ng instead of the chosen engine (to compare)")
     say.set_defaults(handler=run_say)
 
     listen = sub.add_parser("listen", help="listen once for one command of a grammar")
@@ -76,11 +77,17 @@ def run_say(args: argparse.Namespace) -> int:
 
 
 def _say_to_file(args: argparse.Namespace) -> int:
-    from voice.chooser import build_voices
+    from voice.chooser import Choice, build_voices
     from voice.synth import wav_duration
+    from voice.types import VoiceError
 
     voices = build_voices()
     voices.wait_ready()
+    if args.engine:
+        if args.engine not in voices.engines:
+            raise VoiceError(f"engine {args.engine!r} is not available here ({', '.join(voices.engines)} are)",
+                             code="no-voice")  # fmt: skip
+        voices.choices[args.lang] = Choice(args.lang, args.engine, "asked for on the command line")
     engine = voices.engines.get(voices.choice(args.lang).engine or "")
     began = time.perf_counter()
     voices.render(args.text, args.reading, args.out, lang=args.lang, rate_level=args.rate, volume=1.0, pace=1.0)

@@ -22,6 +22,13 @@ def test_say_writes_a_wav_and_shows_the_reading(tmp_path: Path, capsys: pytest.C
     assert "by openjtalk" in out and "ニカイノマドグチエ" in out
 
 
+def test_say_with_a_named_engine(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["voice", "say", "2階の窓口へどうぞ", "--engine", "espeak-ng", "--out", str(tmp_path / "e.wav")]) == 0
+    assert "by espeak-ng" in capsys.readouterr().out
+    assert main(["voice", "say", "はい", "--engine", "festival", "--out", str(tmp_path / "f.wav")]) == 1
+    assert "no-voice" in capsys.readouterr().err
+
+
 def test_say_in_english(tmp_path: Path) -> None:
     assert main(["voice", "say", "Please wait", "--lang", "en", "--out", str(tmp_path / "en.wav")]) == 0
 
