@@ -13,15 +13,12 @@ import unicodedata
 from collections.abc import Mapping
 
 from voice import numbers
-from voice.reading import LATIN, LONG_MARKS, PHONE, normalize
+from voice.reading import KNOWN_READINGS, LATIN, LONG_MARKS, PHONE, normalize
 
 # Misreadings seen with Open JTalk 1.11 + naist-jdic (pyopenjtalk-plus 0.4.1): 係の方 → カカリノホー, 何番 → ナニバン.
-# Each entry: written word → (katakana reading, accent nucleus: 0 flat, n = the pitch falls after mora n).
-FIXED_READINGS: dict[str, tuple[str, int]] = {
-    "係の方": ("カカリノカタ", 1),
-    "何番": ("ナンバン", 1),
-    "何番目": ("ナンバンメ", 1),
-}
+# Their accent nucleus for the user dictionary: 0 flat, n = the pitch falls after mora n (か↘かり, な↘んばん).
+ACCENTS = {"係の方": 1, "何番": 1, "何番目": 1}
+FIXED_READINGS: dict[str, tuple[str, int]] = {w: (kana, ACCENTS.get(w, 0)) for w, kana in KNOWN_READINGS.items()}
 # 8階, 8回, 8個, 8件 come out as ハチカイ, ハチコ: the counter's sound change after 8 is missed.
 EIGHT_BEFORE_COUNTER = re.compile(r"(?<![\d.])(\d*8)(階|回|個|件)")
 STRAY_LONG_MARK = re.compile(rf"(?<![ぁ-ゖァ-ヺー])(?:{'|'.join(map(re.escape, sorted(LONG_MARKS)))})+")
