@@ -95,8 +95,10 @@ class Voices:
             code = getattr(exc, "code", type(exc).__name__)
             if fallback is None or choice.engine == espeak.NAME or code == "empty-text":
                 raise
-            self.fallbacks[lang] = f"{choice.engine} failed ({code}: {exc}); espeak-ng spoke instead"
-            log.warning("speech: %s", self.fallbacks[lang])
+            why = f"{choice.engine} failed ({code}: {exc}); espeak-ng spoke instead"
+            if self.fallbacks.get(lang) != why:  # once per cause, not on every screen
+                log.warning("speech: %s", why)
+            self.fallbacks[lang] = why
             return fallback.render(text, reading, path, **settings)
 
     def wait_ready(self, timeout_s: float = openjtalk.LOAD_TIMEOUT_S) -> bool:

@@ -74,3 +74,10 @@ def test_a_failing_open_jtalk_falls_back_to_espeak(tmp_path: Path) -> None:
         assert "openjtalk failed" in fallback and "espeak-ng spoke instead" in fallback
     finally:
         speaker.close()
+
+
+def test_a_fallback_is_logged_once_per_cause(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    voices = build_voices(openjtalk_module="wave")
+    for i in range(3):
+        voices.render("はい", None, tmp_path / f"{i}.wav", lang="ja", rate_level=1, volume=1.0, pace=1.0)
+    assert len([r for r in caplog.records if "espeak-ng spoke instead" in r.getMessage()]) == 1
