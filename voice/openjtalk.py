@@ -9,7 +9,10 @@ background thread and `synthesize()` waits for it.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib.util
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -46,8 +49,11 @@ class OpenJTalkSynthesizer:
 
     name = NAME
 
-    def __init__(self, overrides: Mapping[str, str] | None = None, *, module: str = MODULE) -> None:
+    def __init__(
+        self, overrides: Mapping[str, str] | None = None, *, module: str = MODULE, cache: Path | None = None
+    ) -> None:
         self._overrides = dict(overrides or {})
+        self._cache = cache or Path(tempfile.gettempdir()) / "yorisoi-openjtalk"
         self._module_name = module
         self._module: Any = None
         self._error: SynthesisError | None = None
@@ -118,9 +124,18 @@ class OpenJTalkSynthesizer:
             self._ready.set()
 
     def _apply_user_dictionary(self, pyopenjtalk: Any) -> None:
-        csv, dic = self._workdir / "user.csv", self._workdir / "user.dic"
-        csv.write_text(user_dictionary_csv(self._overrides), encoding="utf-8")
-        build_user_dictionary(csv, dic, self._module_name)
+        rows = user_dictionary_csv(self._overrides)
+        version = getattr(getattr(pyopenjtalk, "version", None), "__version__", "?")
+        digest = hashlib.sha256(f"{self._module_name} {version}\n{rows}".encode()).hexdigest()[:16]
+        dic = self._cache / f"user-{digest}.dic"
+        if not dic.exists():  # compiled once per set of readings and version, then reused by every start
+            csv, built = self._workdir / "user.csv", self._workdir / "user.dic"
+            csv.write_text(rows, encoding="utf-8")
+            build_user_dictionary(csv, built, self._module_name)
+            self._cache.mkdir(parents=True, exist_ok=True)
+            staged = self._cache / f"{dic.name}.{os.getpid()}.{threading.get_ident()}"
+            shutil.copy(built, staged)
+            os.replace(staged, dic)  # atomic: another kiosk process starting now sees all of it or nothing
         pyopenjtalk.update_global_jtalk_with_user_dict(str(dic))
 
 

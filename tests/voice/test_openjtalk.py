@@ -87,9 +87,31 @@ def test_loading_prints_nothing_and_downloads_nothing(tmp_path: Path) -> None:
         f"e = OpenJTalkSynthesizer({{'窓口': 'ウケツケ'}}); e.synthesize('はい', Path({str(tmp_path / 'a.wav')!r}));"
         "print('only this')"
     )
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+    # TMPDIR: a fresh dictionary cache, so the user dictionary is really compiled in this run.
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TMPDIR": str(tmp_path),
+           "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
            "no_proxy": "*", "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}  # fmt: skip
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "only this\n"
     assert (tmp_path / "a.wav").stat().st_size > 10_000
+    assert len(list((tmp_path / "yorisoi-openjtalk").glob("user-*.dic"))) == 1
+
+
+def test_the_user_dictionary_is_compiled_once_and_reused(tmp_path: Path) -> None:
+    from voice.openjtalk import OpenJTalkSynthesizer
+
+    cache = tmp_path / "cache"
+    try:
+        first = OpenJTalkSynthesizer({"窓口": "ウケツケ"}, cache=cache)
+        assert first.wait_ready()
+        compiled = list(cache.glob("user-*.dic"))
+        assert len(compiled) == 1
+        stamp = compiled[0].stat().st_mtime_ns
+        again = OpenJTalkSynthesizer({"窓口": "ウケツケ"}, cache=cache)
+        assert again.wait_ready() and compiled[0].stat().st_mtime_ns == stamp
+        assert again.reading("窓口") == "ウケツケ"
+        other = OpenJTalkSynthesizer({"窓口": "マドグチサン"}, cache=cache)  # other readings: another dictionary
+        assert other.wait_ready() and len(list(cache.glob("user-*.dic"))) == 2
+    finally:
+        OpenJTalkSynthesizer().wait_ready()  # the standard dictionary back for the other tests
