@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
+import inspect
 import os
 import shutil
 import subprocess
@@ -56,6 +57,7 @@ class OpenJTalkSynthesizer:
         self._cache = cache or Path(tempfile.gettempdir()) / "yorisoi-openjtalk"
         self._module_name = module
         self._module: Any = None
+        self._options: dict[str, bool] = {}
         self._error: SynthesisError | None = None
         self._ready = threading.Event()
         self._started = False
@@ -95,9 +97,7 @@ class OpenJTalkSynthesizer:
         if not self.wait_ready():
             raise SynthesisError(f"Open JTalk did not load within {LOAD_TIMEOUT_S} s", code="tts-loading")
         try:
-            audio, rate = self._module.tts(
-                spoken, speed=SPEEDS[rate_level] * pace, use_sudachi_kanji_yomi=False, predict_nani=False
-            )
+            audio, rate = self._module.tts(spoken, speed=SPEEDS[rate_level] * pace, **self._options)
         except Exception as exc:
             raise SynthesisError(f"Open JTalk failed: {type(exc).__name__}: {exc}") from exc
         if len(audio) == 0:
@@ -109,15 +109,18 @@ class OpenJTalkSynthesizer:
         """The katakana Open JTalk will say for `text` (for the reading table and `voice say`)."""
         if not self.wait_ready():
             raise SynthesisError(f"Open JTalk did not load within {LOAD_TIMEOUT_S} s", code="tts-loading")
-        return self._module.g2p(prepare(text), kana=True, use_sudachi_kanji_yomi=False, predict_nani=False)
+        return self._module.g2p(prepare(text), kana=True, **self._options)
 
     def _load(self) -> None:
         try:
             with quiet_stdout():
                 module = importlib.import_module(self._module_name)  # pyopenjtalk-plus prints an ONNX warning
             self._apply_user_dictionary(module)
+            # pyopenjtalk-plus's extra correction steps, off (see above); the original pyopenjtalk has none.
+            accepted = inspect.signature(module.tts).parameters
+            self._options = {k: False for k in ("use_sudachi_kanji_yomi", "predict_nani") if k in accepted}
             self._module = module
-            self._module.tts("はい", use_sudachi_kanji_yomi=False, predict_nani=False)  # first call warms caches
+            self._module.tts("はい", **self._options)  # the first call warms caches
         except Exception as exc:
             self._error = SynthesisError(f"Open JTalk is unavailable: {type(exc).__name__}: {exc}")
         finally:
