@@ -21,6 +21,7 @@ def kiosk_status(kiosk) -> dict[str, str]:
     reach = runtime.help.reachable if runtime.help else None
     speaker = runtime.speaker.status()
     listener = runtime.listener.status()
+    voices = getattr(runtime.speaker, "voices", dict)()  # which engine speaks what, and the credits owed
     return {
         "kiosk": kiosk.config.kiosk_id,
         "site": kiosk.config.site,
@@ -29,10 +30,16 @@ def kiosk_status(kiosk) -> dict[str, str]:
         + ("" if kiosk.courier else " (no helpdesk: kept in memory only)"),
         "content": kiosk.content_version
         + (f", {len(kiosk.catalog.problems)} problems" if kiosk.catalog.problems else ""),
-        "voice out": "available" if speaker.available else f"off ({speaker.reason})",
+        "voice out": ("available" if speaker.available else f"off ({speaker.reason})") + _engines(voices),
         "voice in": "available" if listener.available else f"off ({listener.reason})",
         "font": str(kiosk.font.regular),
+        **({"voice credits": " ".join(voices["credits"])} if voices.get("credits") else {}),
     }
+
+
+def _engines(voices: dict) -> str:
+    by_lang = voices.get("languages") or {}
+    return (" — " + ", ".join(f"{lang}: {v['engine']}" for lang, v in by_lang.items())) if by_lang else ""
 
 
 def _reach_word(reach: bool | None, configured: bool) -> str:

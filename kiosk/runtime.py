@@ -33,6 +33,7 @@ from kiosk.link.client import Helpdesk
 from kiosk.link.courier import Courier
 from kiosk.link.help_line import HelpLine
 from kiosk.link.journal import Journal
+from kiosk.speak_ahead import speak_ahead
 
 log = logging.getLogger(__name__)
 
@@ -124,12 +125,15 @@ class KioskRuntime:
         self.dispatch(a.Tick(seconds))
 
     def carry_out(self, effects: list[Effect]) -> None:
-        """Carry out effects in order."""
+        """Carry out effects in order; after a new screen, let the speaker prepare the next screens' speech."""
         for effect in effects:
             handler = getattr(self, f"_do_{type(effect).__name__}", None)
             if handler is None:  # a new effect the engine emits but nobody carries out: never drop it silently
                 raise UnknownEffect(f"the kiosk runtime has no handler for {type(effect).__name__}")
             handler(effect)
+        shown = [e.view for e in effects if isinstance(e, Show)]
+        if shown:
+            self._safely(lambda: speak_ahead(self.guide, self.state, shown[-1], self.speaker))
 
     # --- effects -----------------------------------------------------------------------------------------------
     def _do_Show(self, effect: Show) -> None:

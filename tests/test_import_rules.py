@@ -32,7 +32,7 @@ ROOMS: dict[str, tuple[str, ...]] = {
     "kiosk.guide": ("kiosk.guide",),
     "kiosk.link": ("kiosk.link",),
     "kiosk.ui": ("kiosk.ui",),
-    "kiosk.runtime": ("kiosk.runtime",),
+    "kiosk.runtime": ("kiosk.runtime", "kiosk.speak_ahead"),
     "kiosk.workshop": ("kiosk.workshop",),
     "kiosk.shell": ("kiosk.app", "kiosk.assembly", "kiosk.cli"),
 }

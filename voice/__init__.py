@@ -1,6 +1,7 @@
-"""Speech out (pyttsx3 + espeak-ng) and speech in (vosk) behind two small protocols.
+"""Speech out (Open JTalk for Japanese, espeak-ng via pyttsx3 for English and as the fallback, see `voice.chooser`)
+and speech in (vosk) behind two small protocols.
 
-Import-light: pyttsx3, fugashi, vosk and sounddevice are imported only when an engine is created.
+Import-light: pyopenjtalk, pyttsx3, fugashi, vosk and sounddevice are imported only when an engine is created.
 
     speaker = voice.create_speaker(on_started=hook)      # NullSpeaker (status says why) when it cannot speak
     speaker.speak("次へ進みます")                          # returns at once; a newer speak() interrupts

@@ -30,8 +30,9 @@ def register(subparsers: Any, name: str, help_text: str) -> None:
     say.add_argument("--lang", default="ja")
     say.add_argument("--reading", help="kana reading to speak instead of the text")
     say.add_argument("--rate", type=int, choices=(0, 1, 2), default=1, help="0 slow, 1 slower (default), 2 normal")
-    say.add_argument("--out", type=Path, help="write a 22050 Hz mono WAV here instead of playing")
+    say.add_argument("--out", type=Path, help="write a mono WAV here instead of playing")
     say.add_argument("--player", help="sounddevice, aplay, paplay, play or silent (default: first that works)")
+    say.add_argument("--engine", help="with --out: openjtalk or espeak-ng instead of the chosen engine (to compare)")
     say.set_defaults(handler=run_say)
 
     listen = sub.add_parser("listen", help="listen once for one command of a grammar")
@@ -76,15 +77,34 @@ def run_say(args: argparse.Namespace) -> int:
 
 
 def _say_to_file(args: argparse.Namespace) -> int:
-    from voice.reading import KanaReader
-    from voice.synth import Synthesizer, base_language, wav_duration
+    from voice.chooser import Choice, build_voices
+    from voice.synth import wav_duration
+    from voice.types import VoiceError
 
-    spoken = args.reading or (KanaReader().read(args.text) if base_language(args.lang) == "ja" else args.text)
+    voices = build_voices()
+    voices.wait_ready()
+    if args.engine:
+        if args.engine not in voices.engines:
+            raise VoiceError(f"engine {args.engine!r} is not available here ({', '.join(voices.engines)} are)",
+                             code="no-voice")  # fmt: skip
+        voices.choices[args.lang] = Choice(args.lang, args.engine, "asked for on the command line")
+    engine = voices.engines.get(voices.choice(args.lang).engine or "")
     began = time.perf_counter()
-    Synthesizer().synthesize(spoken, args.out, lang=args.lang, rate_level=args.rate)
+    voices.render(args.text, args.reading, args.out, lang=args.lang, rate_level=args.rate, volume=1.0, pace=1.0)
     took = (time.perf_counter() - began) * 1000
-    print(f"{args.out}: {wav_duration(args.out):.2f} s of audio in {took:.0f} ms; spoken as: {spoken}")
+    spoken = args.reading or _spoken(engine, args.text, args.lang)
+    name = voices.choice(args.lang).engine
+    print(f"{args.out}: {wav_duration(args.out):.2f} s of audio in {took:.0f} ms by {name}; spoken as: {spoken}")
     return 0
+
+
+def _spoken(engine: object, text: str, lang: str) -> str:
+    """What the engine makes of the text: Open JTalk's katakana, espeak-ng's kana, or the text itself."""
+    reading = getattr(engine, "reading", None)
+    if reading is not None:
+        return reading(text)
+    spoken_form = getattr(engine, "spoken_form", None)
+    return spoken_form(text, None, lang) if spoken_form else text
 
 
 def _say_aloud(args: argparse.Namespace) -> int:

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 SAMPLE = "今日は9時30分から、2階の窓口でQRコードを読み取ります。"
-PACKAGES = ("pyttsx3", "fugashi", "unidic-lite", "vosk", "sounddevice")
+PACKAGES = ("pyttsx3", "pyopenjtalk-plus", "fugashi", "unidic-lite", "vosk", "sounddevice")
 
 
 def check_report(*, model: str | None = None) -> dict[str, Any]:
     """Collect every probe into one JSON-able dict."""
     return {
         "packages": _packages(),
+        "engines": _engines(),
         "voices": _voices(),
         "synthesis": _synthesis(),
         "output": _output(),
@@ -35,6 +36,30 @@ def _packages() -> dict[str, str]:
         except importlib.metadata.PackageNotFoundError:
             found[name] = "missing"
     return found
+
+
+def _engines() -> dict[str, Any]:
+    """Which engine speaks each language and why, one sample each, and the attributions owed."""
+    try:
+        from voice.chooser import build_voices
+        from voice.synth import wav_duration
+
+        voices = build_voices()
+        voices.wait_ready()
+        samples = {}
+        with tempfile.TemporaryDirectory(prefix="yorisoi-check-") as tmp:
+            for lang, text in (("ja", SAMPLE), ("en", "Please touch the screen.")):
+                began = time.perf_counter()
+                try:
+                    wav = voices.render(text, None, Path(tmp) / f"{lang}.wav", lang=lang, rate_level=1, volume=1.0,
+                                        pace=1.0)  # fmt: skip
+                    samples[lang] = {"ok": True, "ms": round((time.perf_counter() - began) * 1000, 1),
+                                     "audio_s": round(wav_duration(wav), 2)}  # fmt: skip
+                except Exception as exc:
+                    samples[lang] = {"ok": False, "error": f"{getattr(exc, 'code', type(exc).__name__)}: {exc}"}
+        return {"languages": voices.report(), "samples": samples, "credits": voices.credits()}
+    except Exception as exc:
+        return {"error": f"{type(exc).__name__}: {exc}"}
 
 
 def _voices() -> dict[str, Any]:
@@ -119,7 +144,8 @@ def format_report(report: dict[str, Any]) -> str:
     synth = report["synthesis"]
     lines = [
         "packages:  " + ", ".join(f"{k} {v}" for k, v in report["packages"].items()),
-        f"voices:    {report['voices']}",
+        *_engine_lines(report["engines"]),
+        f"espeak-ng voices: {report['voices']}",
         (
             f"synthesis: ok, {synth['text_to_wav_ms']} ms text→WAV ({synth['kana_ms']} ms kana), "
             f"{synth['audio_s']} s audio\n           {synth['text']}\n           → {synth['kana']}"
@@ -132,6 +158,20 @@ def format_report(report: dict[str, Any]) -> str:
         f"model:     {_status_line(report['model'])}",
     ]
     return "\n".join(lines)
+
+
+def _engine_lines(engines: dict[str, Any]) -> list[str]:
+    if "error" in engines:
+        return [f"engines:   FAILED {engines['error']}"]
+    lines = []
+    for lang, chosen in engines["languages"].items():
+        sample = engines["samples"].get(lang.split("-")[0], {})
+        timing = f" [sample {sample['ms']} ms for {sample['audio_s']} s]" if sample.get("ok") else ""
+        lines.append(f"speaks {lang:8} {chosen['engine']}: {chosen['reason']}{timing}")
+        if chosen.get("fallback"):
+            lines.append(f"           fallback: {chosen['fallback']}")
+    lines += [f"credits:   {credit}" for credit in engines["credits"]]
+    return lines
 
 
 def _status_line(status: dict[str, Any]) -> str:

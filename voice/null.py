@@ -17,6 +17,9 @@ class NullSpeaker(SpeechSettings):
     def speak(self, text: str, *, reading: str | None = None, lang: str = "ja") -> None:
         """Do nothing."""
 
+    def prepare(self, text: str, *, reading: str | None = None, lang: str = "ja") -> None:
+        """Do nothing."""
+
     def stop(self) -> None:
         """Do nothing."""
 

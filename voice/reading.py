@@ -29,6 +29,9 @@ WEEKDAY_IN_PARENS = re.compile(rf"\(([{WEEKDAY}])\)")
 LATIN = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 PROTECTED = re.compile(rf"(?P<phone>{PHONE.pattern})|(?P<decimal>{DECIMAL.pattern})|(?P<latin>{LATIN.pattern})")
 
+# Words both dictionaries misread in kiosk sentences (係の方 → カカリノホー); content's overrides come on top.
+KNOWN_READINGS = {"係の方": "カカリノカタ", "何番": "ナンバン", "何番目": "ナンバンメ"}
+
 SPOKEN_PUNCTUATION = {"、": "、", "。": "。", ",": "、", ".": "。", "?": "?", "!": "!", "？": "?", "！": "!"}
 GLUED = {"助詞", "助動詞", "補助記号", "記号", "接尾辞"}
 LONG_MARKS = {"ー", "-", "−", "―", "‐"}
@@ -41,7 +44,7 @@ class KanaReader:
         import fugashi  # heavy: loads the unidic-lite dictionary
 
         self._tagger = fugashi.Tagger()
-        self._overrides = dict(overrides or {})
+        self._overrides = {**KNOWN_READINGS, **(overrides or {})}
 
     def read(self, text: str) -> str:
         """Return the katakana reading of `text`, punctuation kept as pauses."""

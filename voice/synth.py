@@ -106,8 +106,10 @@ class Synthesizer:
             self._voice_for[base] = wanted
         return self._voice_for[base]
 
-    def synthesize(self, text: str, path: Path, *, lang: str = "ja", rate_level: int = 1, volume: float = 1.0) -> Path:
-        """Write `text` (already kana for Japanese) as a 22050 Hz mono 16-bit WAV at `path`."""
+    def synthesize(
+        self, text: str, path: Path, *, lang: str = "ja", rate_level: int = 1, volume: float = 1.0, pace: float = 1.0
+    ) -> Path:
+        """Write `text` (already kana for Japanese) as a 22050 Hz mono 16-bit WAV at `path`; pace < 1 is slower."""
         if not text.strip():
             raise SynthesisError("nothing to say", code="empty-text")
         with self._lock:
@@ -115,7 +117,7 @@ class Synthesizer:
                 # Order matters: with espeak-ng 1.51, a rate set before the volume was sometimes ignored.
                 self._engine.setProperty("voice", self.voice_id(lang))
                 self._engine.setProperty("volume", max(0.0, min(1.0, volume)))
-                self._engine.setProperty("rate", RATE_LEVELS[rate_level])
+                self._engine.setProperty("rate", round(RATE_LEVELS[rate_level] * pace))
                 for _attempt in range(2):
                     self._settle()
                     path.unlink(missing_ok=True)

@@ -82,3 +82,13 @@ def korean_speech(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], P
         return made[text]
 
     return make
+
+
+@pytest.fixture(scope="session")
+def open_jtalk() -> Any:
+    """The process's Open JTalk, loaded once (a dependency of the voice extra: its absence is a failure)."""
+    from voice.openjtalk import OpenJTalkSynthesizer
+
+    engine = OpenJTalkSynthesizer()
+    assert engine.wait_ready(), "Open JTalk did not load"
+    return engine

@@ -21,3 +21,8 @@ def test_speech_out_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert 0 < report["step_to_speech_start_idle"]["p50_ms"] < 5000
     assert report["kana_conversion"]["p95_ms"] > 0
     assert report["listen"].startswith("skipped")
+    for engine in ("openjtalk", "espeak-ng"):
+        figures = report["engines"][engine]
+        assert "error" not in figures, figures
+        assert figures["synthesis_s_per_audio_s"] > 0 and figures["install_mib"]["total"] > 0
+    assert report["openjtalk_step_to_speech_start_prepared"]["p50_ms"] > 0

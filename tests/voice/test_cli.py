@@ -16,9 +16,17 @@ def test_say_writes_a_wav_and_shows_the_reading(tmp_path: Path, capsys: pytest.C
     out = tmp_path / "say.wav"
     assert main(["voice", "say", "2階の窓口へどうぞ", "--out", str(out)]) == 0
     with wave.open(str(out), "rb") as w:
-        assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (22050, 1, 2)
-        assert w.getnframes() > 22050 // 2
-    assert "ニカイノ マドグチエ" in capsys.readouterr().out
+        assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (48000, 1, 2)  # Open JTalk
+        assert w.getnframes() > 48000 // 2
+    out = capsys.readouterr().out
+    assert "by openjtalk" in out and "ニカイノマドグチエ" in out
+
+
+def test_say_with_a_named_engine(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["voice", "say", "2階の窓口へどうぞ", "--engine", "espeak-ng", "--out", str(tmp_path / "e.wav")]) == 0
+    assert "by espeak-ng" in capsys.readouterr().out
+    assert main(["voice", "say", "はい", "--engine", "festival", "--out", str(tmp_path / "f.wav")]) == 1
+    assert "no-voice" in capsys.readouterr().err
 
 
 def test_say_in_english(tmp_path: Path) -> None:
@@ -38,6 +46,10 @@ def test_check_reports_everything_as_json(capsys: pytest.CaptureFixture[str], mo
     assert report["synthesis"]["ok"] is True
     assert report["synthesis"]["text_to_wav_ms"] > 0
     assert report["voices"]["chosen"]["ja"] == "jpx/ja"
+    assert report["engines"]["languages"]["ja-easy"]["engine"] == "openjtalk"
+    assert report["engines"]["languages"]["en"]["engine"] == "espeak-ng"
+    assert report["engines"]["samples"]["ja"]["ok"] is True
+    assert any("CC BY 3.0" in credit for credit in report["engines"]["credits"])
     assert report["model"]["reason"] == "model-missing"
     assert set(report["output"]) >= {"available", "reason"}
 
@@ -46,6 +58,8 @@ def test_check_as_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["voice", "check", "--model", "/nonexistent-model"]) == 0
     text = capsys.readouterr().out
     assert "synthesis: ok" in text and "model-missing" in text
+    assert "speaks ja       openjtalk: Open JTalk is installed" in text
+    assert 'credits:   Japanese voice: HTS Voice "Mei"' in text
 
 
 def test_listen_without_model_is_unavailable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

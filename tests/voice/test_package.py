@@ -10,7 +10,7 @@ import voice
 
 def test_import_loads_no_engine() -> None:
     code = (
-        "import sys, voice; heavy = [m for m in ('pyttsx3', 'fugashi', 'vosk', 'sounddevice') if m in sys.modules];"
+        "import sys, voice; heavy = [m for m in ('pyttsx3', 'fugashi', 'vosk', 'sounddevice', 'pyopenjtalk', 'numpy') if m in sys.modules];"
         "print(','.join(heavy))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -202,3 +202,43 @@ def test_a_failing_reader_does_not_kill_the_speech_thread(synthesizer: Synthesiz
         assert s.status().available
     finally:
         s.close()
+
+
+def test_the_same_words_again_are_slightly_slower(speaker: QueuedSpeaker, player: SilentPlayer) -> None:
+    player.speed = 50.0
+    for _ in range(2):
+        speaker.speak("つぎの画面へ進みます")
+        assert speaker.wait_idle(10.0)
+    speaker.reset()
+    speaker.speak("つぎの画面へ進みます")  # a new session: heard for the first time again
+    assert speaker.wait_idle(10.0)
+    first, again, fresh = player.played
+    assert 1.05 < again / first < 1.25
+    assert fresh == pytest.approx(first, rel=0.02)
+
+
+def test_prepared_speech_starts_without_synthesis(recorder: Recorder) -> None:
+    s = create_speaker(player=SilentPlayer(speed=50.0), on_started=recorder.on_started)
+    try:
+        assert s.wait_ready()
+        s.prepare(LONG)
+        assert s.wait_idle(10.0)  # idle includes having rendered what was prepared
+        assert not s.is_speaking()
+        began = time.perf_counter()
+        s.speak(LONG)
+        assert recorder.event.wait(5.0)
+        assert recorder.started[0][0] - began < 0.05  # Open JTalk alone takes ~0.2 s for this sentence
+        assert s.voices()["languages"]["ja"]["engine"] == "openjtalk"
+    finally:
+        s.close()
+
+
+def test_session_end_deletes_every_rendered_clip(speaker: QueuedSpeaker, player: SilentPlayer) -> None:
+    player.speed = 50.0
+    speaker.speak("係の人からのお知らせです")
+    speaker.prepare("つぎの画面です")
+    assert speaker.wait_idle(10.0)
+    folder = speaker._workdir
+    assert len(list(folder.glob("*.wav"))) == 2
+    speaker.reset()
+    assert list(folder.glob("*.wav")) == []
