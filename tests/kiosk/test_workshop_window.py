@@ -104,7 +104,7 @@ def nothing_may_report(monkeypatch):
 @pytest.fixture(scope="module")
 def synthetic_export() -> ReplayExport:
     drop_at, stuck_at = default_plants(PROCEDURES)
-    plan = Plan(seed=4, sessions=120, kiosks={"north-1": "north"}, drop_at=drop_at, stuck_at=stuck_at)
+    plan = Plan(seed=4, sessions=400, kiosks={"north-1": "north"}, drop_at=drop_at, stuck_at=stuck_at)
     replays = [r for r in replays_from_events(generate(plan, PROCEDURES).events) if r.procedure_id == PID]
     exported = parse_export(to_export(replays, NOW).model_dump_json())
     assert len(exported.sessions) > 6  # more than two pages of the picker
