@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from voice.types import NO_MICROPHONE, AudioInputError, VoiceStatus
+from voice.types import NO_MICROPHONE, AudioInputError, VoiceStatus, WavFormat, WavUnreadable
 
 SAMPLE_RATE = 16000
 CHUNK_FRAMES = 800  # 50 ms: the endpointer's resolution
@@ -67,9 +67,9 @@ class WavSource:
             with wave.open(str(self.path), "rb") as w:
                 shape = (w.getframerate(), w.getnchannels(), w.getsampwidth())
         except (OSError, wave.Error, EOFError) as exc:
-            raise AudioInputError(f"cannot read {self.path}: {exc}", code="wav-unreadable") from exc
+            raise WavUnreadable(f"cannot read {self.path}: {exc}") from exc
         if shape != (SAMPLE_RATE, 1, 2):
-            raise AudioInputError(f"{self.path} is {shape}, need 16000 Hz mono 16-bit", code="wav-format")
+            raise WavFormat(f"{self.path} is {shape}, need 16000 Hz mono 16-bit")
 
 
 class MicrophoneSource:

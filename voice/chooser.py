@@ -16,7 +16,7 @@ from typing import Protocol
 
 from voice import espeak, openjtalk, sapi5
 from voice.synth import base_language
-from voice.types import SynthesisError
+from voice.types import NoVoice, SynthesisError
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class Voices:
         """Render with the chosen engine; if it fails, with espeak-ng (SynthesisError only when both fail)."""
         choice = self.choice(lang)
         if choice.engine is None:
-            raise SynthesisError(choice.reason, code="no-voice")
+            raise NoVoice(choice.reason)
         settings = {"lang": lang, "rate_level": rate_level, "volume": volume, "pace": pace}
         try:
             return self.engines[choice.engine].render(text, reading, path, **settings)

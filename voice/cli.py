@@ -79,14 +79,13 @@ def run_say(args: argparse.Namespace) -> int:
 def _say_to_file(args: argparse.Namespace) -> int:
     from voice.chooser import Choice, build_voices
     from voice.synth import wav_duration
-    from voice.types import VoiceError
+    from voice.types import NoVoice
 
     voices = build_voices()
     voices.wait_ready()
     if args.engine:
         if args.engine not in voices.engines:
-            raise VoiceError(f"engine {args.engine!r} is not available here ({', '.join(voices.engines)} are)",
-                             code="no-voice")  # fmt: skip
+            raise NoVoice(f"engine {args.engine!r} is not available here ({', '.join(voices.engines)} are)")
         voices.choices[args.lang] = Choice(args.lang, args.engine, "asked for on the command line")
     engine = voices.engines.get(voices.choice(args.lang).engine or "")
     began = time.perf_counter()

@@ -19,13 +19,14 @@ from voice.audio import SAMPLE_RATE, AudioSource, Endpointer, MicrophoneSource
 from voice.null import NullListener
 from voice.types import (
     DISABLED,
-    MODEL_INVALID,
     MODEL_MISSING,
     NOT_UNDERSTOOD,
     RECOGNIZER_UNAVAILABLE,
     AudioInputError,
     ModelError,
+    ModelInvalid,
     Recognition,
+    RecognizerUnavailable,
     VoiceError,
     VoiceStatus,
 )
@@ -59,19 +60,19 @@ def load_model(path: str | Path) -> Any:
     """Load a vosk model folder; ModelError with code model-missing or model-invalid."""
     folder = Path(path)
     if not folder.is_dir():
-        raise ModelError(f"no vosk model folder at {folder}", code=MODEL_MISSING)
+        raise ModelError(f"no vosk model folder at {folder}")
     missing = [name for name in MODEL_FILES if not (folder / name).is_file()]
     if missing:
-        raise ModelError(f"{folder} is not a vosk model (missing {', '.join(missing)})", code=MODEL_INVALID)
+        raise ModelInvalid(f"{folder} is not a vosk model (missing {', '.join(missing)})")
     try:
         import vosk
     except ImportError as exc:
-        raise ModelError(f"vosk is not installed: {exc}", code=RECOGNIZER_UNAVAILABLE) from exc
+        raise RecognizerUnavailable(f"vosk is not installed: {exc}") from exc
     vosk.SetLogLevel(-1)
     try:
         return vosk.Model(model_path=str(folder))
     except Exception as exc:  # vosk raises a bare Exception("Failed to create a model")
-        raise ModelError(f"vosk could not load {folder}: {exc}", code=MODEL_INVALID) from exc
+        raise ModelInvalid(f"vosk could not load {folder}: {exc}") from exc
 
 
 def phrase_table(grammar: Mapping[str, Sequence[str]]) -> dict[str, str]:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from voice.openjtalk_text import prepare, user_dictionary_csv
-from voice.types import SynthesisError
+from voice.types import EmptyText, EngineLoading, SynthesisError, UserDictionaryFailed
 
 NAME = "openjtalk"
 MODULE = "pyopenjtalk"
@@ -93,9 +93,9 @@ class OpenJTalkSynthesizer:
         """Write written Japanese `text` (run through `prepare` here) as a 48 kHz mono 16-bit WAV at `path`."""
         spoken = prepare(text)
         if not spoken.strip(" 、。,.!?？！"):
-            raise SynthesisError("nothing to say", code="empty-text")
+            raise EmptyText("nothing to say")
         if not self.wait_ready():
-            raise SynthesisError(f"Open JTalk did not load within {LOAD_TIMEOUT_S} s", code="tts-loading")
+            raise EngineLoading(f"Open JTalk did not load within {LOAD_TIMEOUT_S} s")
         try:
             audio, rate = self._module.tts(spoken, speed=SPEEDS[rate_level] * pace, **self._options)
         except Exception as exc:
@@ -108,7 +108,7 @@ class OpenJTalkSynthesizer:
     def reading(self, text: str) -> str:
         """The katakana Open JTalk will say for `text` (for the reading table and `voice say`)."""
         if not self.wait_ready():
-            raise SynthesisError(f"Open JTalk did not load within {LOAD_TIMEOUT_S} s", code="tts-loading")
+            raise EngineLoading(f"Open JTalk did not load within {LOAD_TIMEOUT_S} s")
         return self._module.g2p(prepare(text), kana=True, **self._options)
 
     def _load(self) -> None:
@@ -199,4 +199,4 @@ def build_user_dictionary(csv: Path, dic: Path, module: str = MODULE) -> None:
     )
     if done.returncode != 0 or not dic.exists():
         tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["(no message)"]
-        raise SynthesisError(f"could not build the Open JTalk user dictionary: {tail[0]}", code="user-dictionary")
+        raise UserDictionaryFailed(f"could not build the Open JTalk user dictionary: {tail[0]}")

@@ -11,7 +11,7 @@ import wave
 from pathlib import Path
 from typing import Protocol
 
-from voice.types import NO_AUDIO_DEVICE, PLAYER_MISSING, PlaybackError, VoiceStatus
+from voice.types import NO_AUDIO_DEVICE, PLAYER_MISSING, PlaybackError, PlayerMissing, VoiceStatus
 
 PROBE_TIMEOUT_S = 5.0
 POLL_S = 0.02
@@ -140,7 +140,7 @@ def make_player(name: str) -> Player:
         return SilentPlayer()
     if name in COMMANDS:
         return CommandPlayer(name)
-    raise PlaybackError(f"unknown player {name!r}", code=PLAYER_MISSING)
+    raise PlayerMissing(f"unknown player {name!r}")
 
 
 def find_player() -> tuple[Player | None, VoiceStatus]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from voice.synth import RATE_LEVELS, base_language
-from voice.types import SynthesisError
+from voice.types import NoVoice, SynthesisError
 
 NAME = "sapi5"
 # SAPI5's normal pace is ~200 words per minute; keep espeak-ng's proportions.
@@ -42,7 +42,7 @@ class Sapi5Engine:
         """Write the utterance (content's reading if given, else the written text) as a WAV."""
         voice = self._voice_for(lang)
         if voice is None:
-            raise SynthesisError(f"no SAPI5 voice for language {lang!r}", code="no-voice")
+            raise NoVoice(f"no SAPI5 voice for language {lang!r}")
         with self._lock:
             try:
                 self._engine.setProperty("voice", voice)

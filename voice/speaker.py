@@ -29,6 +29,7 @@ from voice.types import (
     NO_AUDIO_DEVICE,
     TTS_UNAVAILABLE,
     PlaybackError,
+    SpeechFailed,
     SpeechHook,
     SynthesisError,
     VoiceError,
@@ -216,7 +217,7 @@ class QueuedSpeaker(SpeechSettings):
         except (SynthesisError, PlaybackError) as exc:
             self._fail(exc)
         except Exception as exc:  # a reader or hook bug must not kill the speech thread
-            self._fail(VoiceError(f"{type(exc).__name__}: {exc}", code="speech-failed"))
+            self._fail(SpeechFailed(f"{type(exc).__name__}: {exc}"))
 
     def _clip(self, key: ClipKey) -> Path:
         def render(path: Path) -> object:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from voice.types import SynthesisError
+from voice.types import EmptyText, NoVoice, SynthesisError
 
 SAMPLE_RATE = 22050
 # Speech rate levels (words per minute): 0 slow, 1 slower than normal (the default), 2 espeak's normal 175.
@@ -102,7 +102,7 @@ class Synthesizer:
             if wanted not in ids:
                 wanted = next((v.id for v in self._voice_list() if base in (v.languages or ())), None)
             if wanted is None:
-                raise SynthesisError(f"no espeak-ng voice for language {lang!r}", code="no-voice")
+                raise NoVoice(f"no espeak-ng voice for language {lang!r}")
             self._voice_for[base] = wanted
         return self._voice_for[base]
 
@@ -111,7 +111,7 @@ class Synthesizer:
     ) -> Path:
         """Write `text` (already kana for Japanese) as a 22050 Hz mono 16-bit WAV at `path`; pace < 1 is slower."""
         if not text.strip():
-            raise SynthesisError("nothing to say", code="empty-text")
+            raise EmptyText("nothing to say")
         with self._lock:
             try:
                 # Order matters: with espeak-ng 1.51, a rate set before the volume was sometimes ignored.

@@ -44,11 +44,6 @@ class VoiceError(Exception):
 
     code = "voice-error"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
-        if code is not None:
-            self.code = code
-
 
 class SynthesisError(VoiceError):
     """The text-to-speech engine failed to produce audio."""
@@ -72,6 +67,66 @@ class AudioInputError(VoiceError):
     """The microphone or WAV input could not be read."""
 
     code = NO_MICROPHONE
+
+
+class SpeechFailed(VoiceError):
+    """Speaking failed in a way no narrower error names (the message carries the cause)."""
+
+    code = "speech-failed"
+
+
+class NoVoice(SynthesisError):
+    """The engine has no voice for the language."""
+
+    code = "no-voice"
+
+
+class EmptyText(SynthesisError):
+    """There was nothing to say."""
+
+    code = "empty-text"
+
+
+class EngineLoading(SynthesisError):
+    """The engine is still loading (in the background) and did not become ready in time."""
+
+    code = "tts-loading"
+
+
+class UserDictionaryFailed(SynthesisError):
+    """The engine's user dictionary (reading fixes) could not be built."""
+
+    code = "user-dictionary"
+
+
+class PlayerMissing(PlaybackError):
+    """No player of that name, or its program is not installed."""
+
+    code = PLAYER_MISSING
+
+
+class ModelInvalid(ModelError):
+    """The folder is not a usable speech recognition model."""
+
+    code = MODEL_INVALID
+
+
+class RecognizerUnavailable(ModelError):
+    """The speech recognizer (vosk) is not installed."""
+
+    code = RECOGNIZER_UNAVAILABLE
+
+
+class WavUnreadable(AudioInputError):
+    """A WAV input file cannot be read."""
+
+    code = "wav-unreadable"
+
+
+class WavFormat(AudioInputError):
+    """A WAV input file is not 16000 Hz mono 16-bit."""
+
+    code = "wav-format"
 
 
 SpeechHook = Callable[[str], None]
