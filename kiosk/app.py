@@ -21,7 +21,7 @@ def kiosk_status(kiosk) -> dict[str, str]:
     reach = runtime.help.reachable if runtime.help else None
     speaker = runtime.speaker.status()
     listener = runtime.listener.status()
-    voices = getattr(runtime.speaker, "voices", dict)()  # which engine speaks what, and the credits owed
+    voices: dict[str, str] = getattr(runtime.speaker, "voices", dict)()  # which engine speaks what, and credits owed
     return {
         "kiosk": kiosk.config.kiosk_id,
         "site": kiosk.config.site,

@@ -87,9 +87,10 @@ class Voices:
         choice = self.choice(lang)
         if choice.engine is None:
             raise NoVoice(choice.reason)
-        settings = {"lang": lang, "rate_level": rate_level, "volume": volume, "pace": pace}
         try:
-            return self.engines[choice.engine].render(text, reading, path, **settings)
+            return self.engines[choice.engine].render(
+                text, reading, path, lang=lang, rate_level=rate_level, volume=volume, pace=pace
+            )
         except Exception as exc:
             fallback = self.engines.get(espeak.NAME)
             code = getattr(exc, "code", type(exc).__name__)
@@ -99,7 +100,7 @@ class Voices:
             if self.fallbacks.get(lang) != why:  # once per cause, not on every screen
                 log.warning("speech: %s", why)
             self.fallbacks[lang] = why
-            return fallback.render(text, reading, path, **settings)
+            return fallback.render(text, reading, path, lang=lang, rate_level=rate_level, volume=volume, pace=pace)
 
     def wait_ready(self, timeout_s: float = openjtalk.LOAD_TIMEOUT_S) -> bool:
         """Block until engines that load in the background are loaded (or failed); False on timeout."""

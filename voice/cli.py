@@ -143,7 +143,7 @@ def run_listen(args: argparse.Namespace) -> int:
     if not status.available:
         print(f"voice listen: unavailable: {status.reason}: {status.detail}", file=sys.stderr)
         return 2
-    unknown = getattr(listener, "unknown_words", lambda _g: [])(grammar)
+    unknown: list[str] = getattr(listener, "unknown_words", lambda _g: [])(grammar)
     if unknown:
         print(f"voice listen: the model does not know {', '.join(unknown)}", file=sys.stderr)
     result = listener.listen(grammar, timeout_s=args.timeout)

@@ -46,7 +46,7 @@ def _engines() -> dict[str, Any]:
 
         voices = build_voices()
         voices.wait_ready()
-        samples = {}
+        samples: dict[str, dict[str, object]] = {}
         with tempfile.TemporaryDirectory(prefix="yorisoi-check-") as tmp:
             for lang, text in (("ja", SAMPLE), ("en", "Please touch the screen.")):
                 began = time.perf_counter()
