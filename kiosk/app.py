@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
 from kiosk.config import KioskConfig
 from kiosk.ui.window import configure_window, lock_down, stop_on_signals
@@ -21,7 +22,7 @@ def kiosk_status(kiosk) -> dict[str, str]:
     reach = runtime.help.reachable if runtime.help else None
     speaker = runtime.speaker.status()
     listener = runtime.listener.status()
-    voices: dict[str, str] = getattr(runtime.speaker, "voices", dict)()  # which engine speaks what, and credits owed
+    voices: dict[str, Any] = getattr(runtime.speaker, "voices", dict)()  # which engine speaks what, and credits owed
     return {
         "kiosk": kiosk.config.kiosk_id,
         "site": kiosk.config.site,
