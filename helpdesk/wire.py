@@ -95,6 +95,37 @@ class EscalationRequest(Request):
     path: Annotated[list[PathStep], Field(max_length=200)] = []
 
 
+AnswerCode = Literal["understood", "done", "say-again", "not-understood", "yes", "no"]
+"""The resident's answers to staff (1.1): わかりました / できました / もういちど言ってください / わかりません,
+and はい / いいえ to a staff question. Codes, never free text: the resident cannot type."""
+
+ANSWER_CODES: tuple[str, ...] = ("understood", "done", "say-again", "not-understood", "yes", "no")
+
+QuestionKind = Literal["yes-no"]
+
+ElementId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", examples=["next", "choice-yes", "qr"])]
+"""An element of the resident's screen, named the same on the kiosk and in the console (1.1): a button's id
+(`next`, `choice-<id>`, `back`, `help`, ...), or `qr`, `picture`, `instruction`."""
+
+
+class ResidentAnswer(Request):
+    """The resident answered staff by touch or voice (1.1). Sent with an `Idempotency-Key`; retries reuse it."""
+
+    answer: AnswerCode
+    question_id: Annotated[int, Field(ge=1, le=2**62)] | None = None
+    """The staff question (`StaffMessage.id` with `question`) this answers; None for a general answer."""
+
+
+class KioskSignal(Response):
+    """Something staff point at on the resident's screen (1.1); `kind` says what, newer kinds are ignored."""
+
+    id: int
+    kind: str
+    """`pointer`: draw a ring round `element` and say 「ここを押してください」."""
+    element: str | None = None
+    created_at: dt.datetime
+
+
 class EscalationStatus(Response):
     """Where an escalation stands, as the kiosk shows it to the resident."""
 
@@ -122,6 +153,13 @@ class StaffMessage(Response):
     step_id: str | None = None
     """For `send-step`: the step the kiosk should show."""
     created_at: dt.datetime
+    question: QuestionKind | None = None
+    """Added in 1.1: a `text` message that asks the resident a question (shown as two big buttons はい / いいえ).
+    An older kiosk ignores the field and shows the text as before."""
+    answer: AnswerCode | None = None
+    """Added in 1.1: a resident's answer (sender `kiosk`, kind `text`, empty text); `answers` names the message."""
+    answers: int | None = None
+    """Added in 1.1: for an answer, the id of the staff question it answers (None: a general answer)."""
 
 
 class MessageList(Response):
@@ -131,6 +169,9 @@ class MessageList(Response):
     last_id: int
     """Pass this as `after` on the next poll."""
     status: EscalationState
+    signals: list[KioskSignal] = []
+    """Added in 1.1: things for the kiosk's screen that are not conversation (the staff pointer); an older kiosk
+    ignores them."""
 
 
 class KioskMessage(Request):
