@@ -332,6 +332,8 @@ SESSION_ACTION_NAMES: dict[str, str] = {
     "help-offered": "手伝いを申し出た",
     "help-offer-accepted": "申し出を受けた",
     "help-offer-declined": "申し出を断った",
+    "resident-answer": "係員に答えた",
+    "staff-pointer": "係員が画面を指した",
     "session-end": "終了",
 }
 """Session event `action` codes a kiosk records, as a trainer reads them."""

@@ -15,6 +15,7 @@ from kiosk.guide.effects import (
     Record,
     Say,
     ScreenView,
+    SendAnswer,
     Show,
     Wipe,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "Record",
     "Say",
     "ScreenView",
+    "SendAnswer",
     "Show",
     "Wipe",
     "actions",

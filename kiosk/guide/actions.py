@@ -95,6 +95,9 @@ class StaffMessageArrived(Action):
     kind: str  # "text" | "send-step" | "coming" | "resolved"
     text: str = ""
     step_id: str | None = None
+    message_id: int | None = None
+    question: bool = False
+    """A yes/no question: the waiting screen shows はい / いいえ for it."""
     touch = False
 
 
@@ -180,3 +183,18 @@ class CycleVolume(Action):
 @dataclass(frozen=True)
 class OpenVoiceSettings(Action):
     """The fixed bar's 声 button: a screen with the speech speed and volume (one touch each to change)."""
+
+
+@dataclass(frozen=True)
+class Answer(Action):
+    """The resident answers staff: understood | done | say-again | not-understood, or yes | no to a question."""
+
+    answer: str
+
+
+@dataclass(frozen=True)
+class PointAt(Action):
+    """Staff point at an element of the resident's screen (a button id, `qr`, `picture` or `instruction`)."""
+
+    element: str
+    touch = False

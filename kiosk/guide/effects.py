@@ -70,6 +70,8 @@ class ScreenView:
     banner: str | None = None
     overlay: Overlay | None = None
     place: str = ""
+    pointer: str | None = None
+    """The element staff point at: the screen draws a pulsing ring round it."""
 
     def all_buttons(self) -> tuple[Button, ...]:
         """Every touch target on screen, overlay first (it sits on top)."""
@@ -167,3 +169,12 @@ class Wipe(Effect):
     """The session ended: forget everything of the resident (screen, speech queue, QR codes, messages)."""
 
     outcome: str
+
+
+@dataclass(frozen=True)
+class SendAnswer(Effect):
+    """Tell staff the resident's answer (a code; `question_id` names the staff question it answers)."""
+
+    session_id: str
+    answer: str
+    question_id: int | None = None

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from content.schema import Procedure, Step
 from kiosk.guide import actions as a
-from kiosk.guide import stuck
+from kiosk.guide import stuck, talk
 from kiosk.guide.effects import (
     ApplySettings,
     CancelEscalation,
@@ -63,6 +63,8 @@ class Guide:
             a.CycleSpeechRate: self._cycle_rate,
             a.SetVolume: self._volume,
             a.CycleVolume: self._cycle_volume,
+            a.Answer: lambda state, action: talk.answer(self, state, action),
+            a.PointAt: lambda state, action: talk.point(self, state, action),
         }
 
     def initial(self) -> GuideState:
@@ -85,6 +87,7 @@ class Guide:
         state, effects = handler(state, action)
         if not state.in_session:
             return state, effects
+        state, effects = talk.after_step(self, old, state, action, effects)
         state = stuck.track(old, state, action)
         signal = stuck.detect(state, self._current_step(state), self.settings.stuck)
         if signal is None:
@@ -305,7 +308,11 @@ class Guide:
             return self._staff_step(state, action.step_id)
         status = {"coming": "coming", "resolved": "resolved"}.get(action.kind, state.escalation.status)
         messages = state.escalation.messages + ((action.text,) if action.text else ())
-        new = replace(state, escalation=replace(state.escalation, status=status, messages=messages))
+        question = action.message_id if action.question and action.text else None
+        escalation = replace(state.escalation, status=status, messages=messages)
+        if action.text:  # a new message: a pending question is replaced by this one (or withdrawn)
+            escalation = replace(escalation, question=question, answered=None)
+        new = replace(state, escalation=escalation)
         if action.text:
             effects = [self._record(state, "staff-message", value=action.kind), *self._present(new, speak=False)]
             return new, [*effects, Say(action.text, state.language)]

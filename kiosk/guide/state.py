@@ -62,6 +62,10 @@ class Escalation:
     wait_s: int | None = None
     waited_s: float = 0.0
     messages: tuple[str, ...] = ()
+    question: int | None = None
+    """The staff yes/no question waiting for the resident's answer (its message id)."""
+    answered: str | None = None
+    """The resident's last answer, shown as sent."""
 
     @property
     def open(self) -> bool:
@@ -87,6 +91,8 @@ class GuideState:
     escalation: Escalation | None = None
     stuck: StuckCounters = field(default_factory=StuckCounters)
     offer_signal: str | None = None
+    pointer: str | None = None
+    pointer_s: float = 0.0
 
     @property
     def in_session(self) -> bool:

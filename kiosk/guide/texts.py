@@ -66,6 +66,15 @@ UI: dict[str, dict[str, str]] = {
         "offer.text": "係の人を呼ぶこともできます。このまま続けても大丈夫です。",
         "offer.accept": "はい、係の人を呼ぶ",
         "offer.decline": "だいじょうぶ、つづける",
+        "answer.understood": "わかりました",
+        "answer.done": "できました",
+        "answer.say-again": "もういちど言ってください",
+        "answer.not-understood": "わかりません",
+        "answer.yes": "はい",
+        "answer.no": "いいえ",
+        "answer.sent": "係の人に伝えました: {answer}",
+        "answer.question": "はい か いいえ で答えてください。",
+        "pointer.say": "ここを押してください",
     },
     "ja-easy": {
         "voice": "こえの せってい",
@@ -129,6 +138,15 @@ UI: dict[str, dict[str, str]] = {
         "offer.text": "かかりの ひとを よべます。このまま つづけても だいじょうぶです。",
         "offer.accept": "はい、かかりの ひとを よぶ",
         "offer.decline": "だいじょうぶ、つづける",
+        "answer.understood": "わかりました",
+        "answer.done": "できました",
+        "answer.say-again": "もういちど いって ください",
+        "answer.not-understood": "わかりません",
+        "answer.yes": "はい",
+        "answer.no": "いいえ",
+        "answer.sent": "かかりの ひとに つたえました: {answer}",
+        "answer.question": "はい か いいえ を おして ください。",
+        "pointer.say": "ここを おして ください",
     },
     "en": {
         "voice": "Voice",
@@ -192,12 +210,22 @@ UI: dict[str, dict[str, str]] = {
         "offer.text": "We can call a staff member for you. You can also carry on by yourself.",
         "offer.accept": "Yes, call staff",
         "offer.decline": "I'm fine, continue",
+        "answer.understood": "I understand",
+        "answer.done": "Done",
+        "answer.say-again": "Please say it again",
+        "answer.not-understood": "I don't understand",
+        "answer.yes": "Yes",
+        "answer.no": "No",
+        "answer.sent": "Sent to staff: {answer}",
+        "answer.question": "Please answer yes or no.",
+        "pointer.say": "Please touch here",
     },
 }
 
 LANGUAGE_NAMES: dict[str, str] = {"ja": "日本語", "ja-easy": "やさしい日本語", "en": "English"}
 
 READINGS: dict[str, str] = {
+    "係の人に伝えました": "かかりのひとにつたえました",
     # kana for speech where espeak-ng (through a morphological analyser) could misread a compound
     "係の人を呼ぶ": "かかりのひとをよぶ",
     "係の人に知らせました": "かかりのひとにしらせました",
@@ -212,6 +240,34 @@ VOICE_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "ja-easy": {"next": ("つぎ", "つぎへ"), "back": ("もどる",), "repeat": ("もういちど",), "help": ("たすけて",)},
     "en": {"next": ("next",), "back": ("back",), "repeat": ("again", "repeat"), "help": ("help",)},
+}
+
+ANSWER_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
+    # what a resident says to answer staff (kana: the grammar's words), besides the button's own label
+    "ja": {
+        "understood": ("わかりました",),
+        "done": ("できました",),
+        "say-again": ("もういちど いって ください", "もういちど いって"),
+        "not-understood": ("わかりません",),
+        "yes": ("はい", "ええ"),
+        "no": ("いいえ",),
+    },
+    "ja-easy": {
+        "understood": ("わかりました",),
+        "done": ("できました",),
+        "say-again": ("もういちど いって ください", "もういちど いって"),
+        "not-understood": ("わかりません",),
+        "yes": ("はい",),
+        "no": ("いいえ",),
+    },
+    "en": {
+        "understood": ("understood", "i understand"),
+        "done": ("done", "i did it"),
+        "say-again": ("say it again", "please say it again"),
+        "not-understood": ("i don't understand",),
+        "yes": ("yes",),
+        "no": ("no",),
+    },
 }
 
 HELP_REASONS: tuple[str, ...] = ("screen-unclear", "card-unreadable", "pin-forgotten", "other")

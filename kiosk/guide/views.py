@@ -10,7 +10,8 @@ from content.schema import SITE_PLACEHOLDER, Localized, Procedure, Step
 from kiosk.guide import actions as a
 from kiosk.guide.effects import Block, Button, Card, Overlay, ScreenView
 from kiosk.guide.state import GuideSettings, GuideState
-from kiosk.guide.texts import HELP_REASONS, LANGUAGE_NAMES, READINGS, VOICE_PHRASES, ui
+from kiosk.guide.talk import answers_offered
+from kiosk.guide.texts import ANSWER_PHRASES, HELP_REASONS, LANGUAGE_NAMES, READINGS, VOICE_PHRASES, ui
 
 YES_NO = {"yes": ("はい", "yes"), "no": ("いいえ", "no")}
 
@@ -40,6 +41,8 @@ class Views:
             view = replace(view, banner=ui(state.language, key))
         if state.warning_left_s is not None:
             view = replace(view, overlay=self._overlay(state))
+        if state.pointer:
+            view = replace(view, pointer=state.pointer)
         return view
 
     def _base(self, state: GuideState, screen: str, title: str, **fields) -> ScreenView:
@@ -193,11 +196,19 @@ class Views:
         if esc is not None:
             blocks.append(Block("info", self._waiting_status(state)))
             blocks += [Block("staff", f"{ui(lang, 'staff.says')}: {m}") for m in esc.messages]
+            if esc.question is not None:
+                blocks.append(Block("question", ui(lang, "answer.question")))
+            elif esc.answered:
+                blocks.append(Block("info", ui(lang, "answer.sent", answer=ui(lang, f"answer.{esc.answered}"))))
             if esc.status == "unreachable" or (
                 esc.status in ("sending", "waiting") and esc.waited_s >= self.settings.help_fallback_after_s
             ):
                 blocks.append(Block("caution", self._fallback(lang)))
-        buttons = (Button("return", ui(lang, "waiting.return"), a.ReturnToProcedure(), "primary"),)
+        answers = tuple(
+            Button(f"answer-{code}", ui(lang, f"answer.{code}"), a.Answer(code), "choice")
+            for code in answers_offered(state)
+        )
+        buttons = (*answers, Button("return", ui(lang, "waiting.return"), a.ReturnToProcedure(), "primary"))
         return self._base(state, "waiting", ui(lang, "waiting.title"), blocks=tuple(blocks), buttons=buttons)
 
     def _waiting_status(self, state: GuideState) -> str:
@@ -256,6 +267,9 @@ class Views:
                 for key, synonyms in YES_NO.items():
                     if button.id.endswith(f"-{key}"):
                         words += synonyms
+                if button.id.startswith("answer-"):
+                    spoken = ANSWER_PHRASES.get(state.language, ANSWER_PHRASES["ja"])
+                    words += spoken.get(button.id.removeprefix("answer-"), ())
                 phrases[button.id] = tuple(dict.fromkeys(words))
                 actions[button.id] = button.action
         return phrases, actions
