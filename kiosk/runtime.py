@@ -25,6 +25,7 @@ from kiosk.guide import (
     Record,
     Say,
     ScreenView,
+    SendAnswer,
     Show,
     Wipe,
 )
@@ -148,6 +149,10 @@ class KioskRuntime:
             self._post_action(a.HelpdeskUnreachable(), lambda: True)
             return
         self.help.open(effect)
+
+    def _do_SendAnswer(self, effect: SendAnswer) -> None:
+        if self.help is not None:
+            self.help.answer(effect.answer, effect.question_id)
 
     def _do_CancelEscalation(self, _effect: CancelEscalation) -> None:
         if self.help is not None:

@@ -15,7 +15,9 @@ from helpdesk.wire import (
     HeartbeatAck,
     KioskHeartbeat,
     MessageList,
+    ResidentAnswer,
     SessionEventBatch,
+    StaffMessage,
     StepThresholds,
 )
 
@@ -56,6 +58,7 @@ class Helpdesk(Protocol):
     def send_events(self, batch: SessionEventBatch) -> EventBatchResult: ...
     def heartbeat(self, beat: KioskHeartbeat) -> HeartbeatAck: ...
     def step_thresholds(self) -> StepThresholds: ...
+    def answer(self, escalation_id: str, answer: ResidentAnswer, idempotency_key: str) -> StaffMessage: ...
 
 
 class HelpdeskClient:
@@ -124,6 +127,13 @@ class HelpdeskClient:
     def step_thresholds(self) -> StepThresholds:
         """Per-step stuck thresholds learned from past sessions (for the kiosk's offer of help)."""
         return StepThresholds.model_validate_json(self._call("GET", "/analytics/step-thresholds"))
+
+    def answer(self, escalation_id: str, answer: ResidentAnswer, idempotency_key: str) -> StaffMessage:
+        """The resident's answer to staff; retries reuse `idempotency_key` (stored once)."""
+        raw = self._call(
+            "POST", f"/escalations/{escalation_id}/answers", body=answer, headers={"Idempotency-Key": idempotency_key}
+        )
+        return StaffMessage.model_validate_json(raw)
 
     def close(self) -> None:
         """Close pooled connections."""

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from helpdesk.wire import EscalationRequest, KioskHeartbeat
+from helpdesk.wire import EscalationRequest, KioskHeartbeat, ResidentAnswer
 from kiosk.guide import Record
 from kiosk.link.client import Helpdesk
 from kiosk.link.journal import to_wire
@@ -49,6 +49,10 @@ class Courier:
         with self._lock:
             self._watchers.pop(escalation_key, None)
         self.outbox.put_cancel(escalation_key)
+
+    def answer(self, escalation_key: str, answer: ResidentAnswer) -> str:
+        """The resident's answer to staff, stored durably and sent after the help request it belongs to."""
+        return self.outbox.put_answer(escalation_key, answer.model_dump(mode="json"))
 
     def cancel_leftovers(self) -> int:
         """Cancel help requests an earlier run left open (the kiosk restarted: the resident is gone)."""
