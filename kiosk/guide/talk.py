@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 Result = tuple[GuideState, list[Effect]]
 
 ANSWERS: tuple[str, ...] = ("understood", "done", "say-again", "not-understood")
-"""Answers offered whenever staff are with the resident (claimed, coming, or they sent a message)."""
+"""Answers offered whenever staff are with the resident (claimed or coming)."""
 YES_NO: tuple[str, ...] = ("yes", "no")
 POINTER_S = 12.0
 """How long the ring stays without a touch: long enough to find it, short enough not to linger on a later screen."""
@@ -34,7 +34,7 @@ def answers_offered(state: GuideState) -> tuple[str, ...]:
         return ()
     if esc.question is not None:
         return YES_NO
-    if esc.status in ("claimed", "coming") or esc.messages:
+    if esc.status in ("claimed", "coming"):
         return ANSWERS
     return ()
 

@@ -208,7 +208,9 @@ class Views:
             Button(f"answer-{code}", ui(lang, f"answer.{code}"), a.Answer(code), "choice")
             for code in answers_offered(state)
         )
-        buttons = (*answers, Button("return", ui(lang, "waiting.return"), a.ReturnToProcedure(), "primary"))
+        back = Button("return", ui(lang, "waiting.return"), a.ReturnToProcedure(), "primary")
+        # with four answers the bar's もどる (the same way back) stands in for 手続きにもどる: one row, no crowding
+        buttons = answers if len(answers) > 3 else (*answers, back)
         return self._base(state, "waiting", ui(lang, "waiting.title"), blocks=tuple(blocks), buttons=buttons)
 
     def _waiting_status(self, state: GuideState) -> str:

@@ -144,7 +144,7 @@ class KioskScreen(FloatLayout):
             boxes = [(left, y, w, m.action_h)]
         elif view.screen == "help":
             return self._help_buttons(buttons, m, y)
-        elif len(buttons) > 3:  # the resident's answers to staff: two rows, three a row at most
+        elif len(buttons) > 4:  # more than fit a row: rows of three
             return self._button_rows(buttons, m, y)
         else:
             boxes = row(m.margin, y, m.inner_width, m.action_h, len(buttons), m.gap)

@@ -34,6 +34,9 @@ def screen_states(guide: Guide, language: str, size: str) -> Iterator[tuple[str,
     esc = Escalation("other", status="waiting", position=3, wait_s=420, waited_s=9999, messages=(LONG_STAFF_MESSAGE,))
     yield "waiting", replace(base, place=Place("waiting"), escalation=esc)
     yield "unreachable", replace(base, place=Place("waiting"), escalation=replace(esc, status="unreachable"))
+    with_staff = replace(esc, status="claimed", position=None, answered="say-again")
+    yield "answers", replace(base, place=Place("waiting"), escalation=with_staff)
+    yield "question", replace(base, place=Place("waiting"), escalation=replace(with_staff, question=7))
 
 
 def overlay_state(state: GuideState) -> GuideState:
