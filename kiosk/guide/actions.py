@@ -198,3 +198,43 @@ class PointAt(Action):
 
     element: str
     touch = False
+
+
+@dataclass(frozen=True)
+class CallOffered(Action):
+    """Staff want to talk: the kiosk rings (nothing is captured until the resident touches 話す)."""
+
+    call_id: str
+    touch = False
+
+
+@dataclass(frozen=True)
+class AcceptCall(Action):
+    """話す: the resident takes the call."""
+
+
+@dataclass(frozen=True)
+class DeclineCall(Action):
+    """話さない: the resident declines; the conversation goes on in text."""
+
+
+@dataclass(frozen=True)
+class HangUp(Action):
+    """通話をおわる: the resident ends the call."""
+
+
+@dataclass(frozen=True)
+class CallConnected(Action):
+    """Audio flows both ways."""
+
+    call_id: str
+    touch = False
+
+
+@dataclass(frozen=True)
+class CallEnded(Action):
+    """The call ended from elsewhere: staff hung up, or the connection dropped (`reason` dropped)."""
+
+    call_id: str
+    reason: str = "staff"
+    touch = False

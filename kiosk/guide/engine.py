@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from content.schema import Procedure, Step
 from kiosk.guide import actions as a
-from kiosk.guide import stuck, talk
+from kiosk.guide import call, stuck, talk
 from kiosk.guide.effects import (
     ApplySettings,
     CancelEscalation,
@@ -65,6 +65,12 @@ class Guide:
             a.CycleVolume: self._cycle_volume,
             a.Answer: lambda state, action: talk.answer(self, state, action),
             a.PointAt: lambda state, action: talk.point(self, state, action),
+            a.CallOffered: lambda state, action: call.offered(self, state, action),
+            a.AcceptCall: lambda state, action: call.accept(self, state, action),
+            a.DeclineCall: lambda state, action: call.decline(self, state, action),
+            a.HangUp: lambda state, action: call.hang_up(self, state, action),
+            a.CallConnected: lambda state, action: call.connected(self, state, action),
+            a.CallEnded: lambda state, action: call.ended(self, state, action),
         }
 
     def initial(self) -> GuideState:
@@ -209,7 +215,7 @@ class Guide:
 
     def _end_session(self, state: GuideState, outcome: str) -> Result:
         """Every path home: tell the helpdesk if help is pending, record the end, wipe, show the start screen."""
-        effects: list[Effect] = []
+        effects: list[Effect] = call.on_session_end(state)
         if state.escalation and state.escalation.open:
             effects.append(CancelEscalation(state.session_id or "", outcome))
         left = self._leave(state)
@@ -312,7 +318,7 @@ class Guide:
         escalation = replace(state.escalation, status=status, messages=messages)
         if action.text:  # a new message: a pending question is replaced by this one (or withdrawn)
             escalation = replace(escalation, question=question, answered=None)
-        new = replace(state, escalation=escalation)
+        new = replace(state, escalation=escalation, call_note=None if action.text else state.call_note)
         if action.text:
             effects = [self._record(state, "staff-message", value=action.kind), *self._present(new, speak=False)]
             return new, [*effects, Say(action.text, state.language)]
@@ -332,6 +338,8 @@ class Guide:
         assert isinstance(action, a.Tick)
         if not state.in_session or action.seconds <= 0:
             return state, []
+        if state.call is not None:
+            return call.tick(self, state, action)
         escalation = state.escalation
         if escalation:
             escalation = replace(escalation, waited_s=escalation.waited_s + action.seconds)

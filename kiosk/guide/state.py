@@ -74,6 +74,15 @@ class Escalation:
 
 
 @dataclass(frozen=True)
+class Call:
+    """A voice call with the staff member: ringing → connecting (after 話す) → in-call."""
+
+    call_id: str
+    status: str = "ringing"  # ringing | connecting | in-call
+    ringing_s: float = 0.0
+
+
+@dataclass(frozen=True)
 class GuideState:
     """Everything the engine knows about the current session."""
 
@@ -93,6 +102,9 @@ class GuideState:
     offer_signal: str | None = None
     pointer: str | None = None
     pointer_s: float = 0.0
+    call: Call | None = None
+    call_note: str | None = None
+    """Why the last call ended when it did not end by the resident's touch (dropped, staff): said and shown."""
 
     @property
     def in_session(self) -> bool:

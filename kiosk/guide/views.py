@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from content.schema import SITE_PLACEHOLDER, Localized, Procedure, Step
 from kiosk.guide import actions as a
+from kiosk.guide.call import panel as call_panel
 from kiosk.guide.effects import Block, Button, Card, Overlay, ScreenView
 from kiosk.guide.state import GuideSettings, GuideState
 from kiosk.guide.talk import answers_offered
@@ -43,6 +44,12 @@ class Views:
             view = replace(view, overlay=self._overlay(state))
         if state.pointer:
             view = replace(view, pointer=state.pointer)
+        if state.call is not None:
+            view = replace(view, call=call_panel(state))
+            if state.call.status != "ringing":
+                view = replace(view, banner=ui(state.language, "call.banner"))
+        elif state.call_note:
+            view = replace(view, banner=ui(state.language, f"call.note.{state.call_note}"))
         return view
 
     def _base(self, state: GuideState, screen: str, title: str, **fields) -> ScreenView:
