@@ -117,13 +117,45 @@ class ResidentAnswer(Request):
 
 
 class KioskSignal(Response):
-    """Something staff point at on the resident's screen (1.1); `kind` says what, newer kinds are ignored."""
+    """Something for the screen that is not conversation (1.1); `kind` says what, unknown kinds are ignored."""
 
     id: int
     kind: str
-    """`pointer`: draw a ring round `element` and say 「ここを押してください」."""
+    """`pointer`: draw a ring round `element` and say 「ここを押してください」. `call`: a call signal (`call`)."""
     element: str | None = None
+    call: CallSignal | None = None
     created_at: dt.datetime
+
+
+CallId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+
+CallSignalKind = Literal["offer", "answer", "connected", "decline", "hangup", "dropped", "unavailable"]
+"""offer (staff, with SDP) → answer (kiosk, with SDP, only after the resident touched 話す) → connected (either
+side, audio flows) → hangup / dropped (either side). decline: the resident chose 話さない; unavailable: the kiosk
+has no microphone or speaker, or is not ringing for it."""
+
+
+class CallSignal(Request):
+    """One step of setting up or ending a voice call (1.1). ICE candidates travel inside the SDP (gathered first)."""
+
+    call_id: CallId
+    kind: CallSignalKind
+    sdp: Annotated[str, Field(max_length=30_000)] | None = None
+
+
+class IceServer(Response):
+    """A STUN or TURN server for WebRTC; TURN credentials are minted per call and expire."""
+
+    urls: list[str]
+    username: str | None = None
+    credential: str | None = None
+
+
+class CallStarted(Response):
+    """The helpdesk's answer to 「通話する」 and to a kiosk asking for ICE servers."""
+
+    call_id: str
+    ice_servers: list[IceServer]
 
 
 class EscalationStatus(Response):
@@ -228,6 +260,9 @@ class KioskHeartbeat(Request):
     outbox_length: Annotated[int, Field(ge=0, le=1_000_000)]
     content_errors: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=50)] = []
     """Content files the kiosk could not load (file and reason, no resident data)."""
+    call_unavailable: Code | None = None
+    """Added in 1.1: why this kiosk cannot take a voice call (`no-microphone`, `no-speaker`, `no-media-stack`,
+    `disabled`); None when it can."""
 
 
 class HeartbeatAck(Response):

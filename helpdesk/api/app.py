@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from helpdesk.api import auth, errors, escalations, fast_create, kiosk, queue, talk
+from helpdesk.api import auth, call, errors, escalations, fast_create, kiosk, queue, talk
 from helpdesk.api.models import Health
 from helpdesk.api.services import Services
 from helpdesk.bus.postgres import PostgresBus, running
@@ -74,7 +74,7 @@ def create_app(
     )
     app.state.services = svc
     errors.install(app)
-    for module in (escalations, talk, queue, kiosk, auth):
+    for module in (escalations, talk, call, queue, kiosk, auth):
         app.include_router(module.router, prefix=API_PREFIX)
     app.router.routes.insert(0, fast_create.route())  # the hot path; the FastAPI route documents it
 

@@ -17,6 +17,7 @@ from helpdesk.bus import Recorded, escalation_topic
 from helpdesk.domain import ENDED
 from helpdesk.errors import Forbidden
 from helpdesk.principals import KioskPrincipal, StaffPrincipal
+from helpdesk.store.escalation_call import own_signal
 from helpdesk.store.escalation_talk import SIGNAL_KINDS, wire_message, wire_signal
 from helpdesk.store.escalations import audit_view
 from helpdesk.wire import EscalationRequest, EscalationStatus, KioskSignal, MessageList, StaffMessage
@@ -115,7 +116,11 @@ async def get_messages(
             found, row = await svc.run_for_poll(svc.escalations.messages_after, caller, escalation_id, after)
     last_id = found[-1]["id"] if found else after
     said = [_message(m) for m in found if m["kind"] not in SIGNAL_KINDS]
-    signals = [KioskSignal.model_validate(wire_signal(m)) for m in found if m["kind"] in SIGNAL_KINDS]
+    signals = [
+        KioskSignal.model_validate(wire_signal(m))
+        for m in found
+        if m["kind"] in SIGNAL_KINDS and not own_signal(m, caller)
+    ]
     return MessageList(messages=said, last_id=last_id, status=row["status"], signals=signals)
 
 

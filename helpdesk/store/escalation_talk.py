@@ -5,6 +5,8 @@ carried (`question`, `answer`, `pointer`); `wire_message` maps them onto the wir
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 
 from helpdesk import domain
@@ -16,7 +18,7 @@ from helpdesk.store import audit
 from helpdesk.store.escalation_rows import NotClaimer, StoreState, insert_message, queue_payload
 from helpdesk.tables import messages
 
-SIGNAL_KINDS = ("pointer",)
+SIGNAL_KINDS = ("pointer", "call")
 """Stored kinds that reach the kiosk as `MessageList.signals`, not as conversation messages."""
 
 
@@ -103,5 +105,7 @@ def wire_message(row: dict) -> dict:
 
 
 def wire_signal(row: dict) -> dict:
-    """A stored pointer as `KioskSignal` fields."""
+    """A stored pointer or call signal as `KioskSignal` fields."""
+    if row["kind"] == "call":
+        return {"id": row["id"], "kind": "call", "call": json.loads(row["text"]), "created_at": row["created_at"]}
     return {"id": row["id"], "kind": row["kind"], "element": row["text"], "created_at": row["created_at"]}
