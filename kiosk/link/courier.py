@@ -79,6 +79,7 @@ class Courier:
         content_version: str,
         voice_available: bool,
         content_errors: list[str] | None = None,
+        call_unavailable: str | None = None,
     ) -> None:
         """Queue the kiosk's status (only the latest undelivered one is kept)."""
         beat = KioskHeartbeat(
@@ -87,6 +88,7 @@ class Courier:
             voice_available=voice_available,
             outbox_length=self.pending(),
             content_errors=(content_errors or [])[:50],
+            call_unavailable=call_unavailable,
         )
         self.outbox.put_heartbeat(beat.model_dump(mode="json"))
 

@@ -8,7 +8,15 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from helpdesk.wire import NO_PLACE, EscalationRequest, EscalationStatus, PathStep, ResidentAnswer, StaffMessage
+from helpdesk.wire import (
+    NO_PLACE,
+    CallSignal,
+    EscalationRequest,
+    EscalationStatus,
+    PathStep,
+    ResidentAnswer,
+    StaffMessage,
+)
 from kiosk.guide import Escalate
 from kiosk.guide import actions as a
 from kiosk.link.client import Helpdesk, HelpdeskError
@@ -69,6 +77,8 @@ class HelpLine:
         self.escalation_id: str | None = None
         self.reachable: bool | None = None
         self.sleep = threading.Event()
+        self.on_call: Callable[[str, CallSignal], None] | None = None
+        """Where call signals go (the runtime's call line)."""
 
     def open(self, effect: Escalate) -> None:
         """Queue a help request durably; staff messages are listened for once the helpdesk has it."""
@@ -152,6 +162,8 @@ class HelpLine:
             for signal in batch.signals:
                 if signal.kind == "pointer" and signal.element:
                     self.post(generation, a.PointAt(signal.element))
+                elif signal.kind == "call" and signal.call is not None and self.on_call is not None:
+                    self.on_call(escalation_id, signal.call)
             update = update_of(status) if status else a.EscalationUpdate(batch.status)
             if batch.status in ENDED:
                 self.post(generation, a.StaffMessageArrived("resolved"))
