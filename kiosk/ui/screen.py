@@ -10,6 +10,7 @@ from kivy.uix.floatlayout import FloatLayout
 
 from kiosk.guide import Block, Button, ScreenView
 from kiosk.ui import text
+from kiosk.ui.call_panel import draw_ringing, in_call_strip
 from kiosk.ui.layout import MIN_TARGET, PRIMARY_W, Box, Metrics, row, text_block_height
 from kiosk.ui.overlay import draw_overlay
 from kiosk.ui.pointer import PointerRing
@@ -63,11 +64,15 @@ class KioskScreen(FloatLayout):
         self.clear_widgets()
         self.add_widget(Fill((0, 0, width, height), self.theme.page_bg))
         top = self._header(view, m)
+        if view.call is not None and view.call.status != "ringing":
+            top = in_call_strip(self, view, m, top)
         action_top = self._actions(view, m)
         self._bar(view.bar, m)
         content: Box = (m.margin, action_top + m.gap, m.inner_width, top - m.gap - action_top - m.gap)
         getattr(self, f"_content_{view.screen}", self._content_default)(view, m, content)
-        if view.overlay:
+        if view.call is not None and view.call.status == "ringing":
+            draw_ringing(self, view, m)
+        elif view.overlay:
             self._overlay(view, m)
         self._pointer(view, m)
 
@@ -117,7 +122,7 @@ class KioskScreen(FloatLayout):
             self.add_widget(TextBox(view.progress, box, m.body, self.theme.page_text, halign="right", min_px=20))
         top -= h
         if view.banner:
-            bh = text_block_height(view.banner, m.inner_width - 40, m.body, bold=True) + 20
+            bh = text_block_height(view.banner, m.inner_width - 40, m.body, bold=True) + 26  # 6 px slack: no shrink
             top -= m.gap / 2 + bh
             self.add_widget(Fill((m.margin, top, m.inner_width, bh), self.theme.banner_bg, radius=12))
             box = (m.margin + 20, top + 10, m.inner_width - 40, bh - 20)
