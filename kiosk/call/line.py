@@ -13,6 +13,9 @@ from kiosk.guide import actions as a
 
 log = logging.getLogger(__name__)
 
+DROP_GRACE_S = 1.0
+"""A media failure becomes "dropped" only if no hangup signal explains it within this (well inside the 5 s)."""
+
 END_SIGNALS = {"resident": "hangup", "session-end": "hangup", "no-answer": "decline", "declined": "decline"}
 """How a call the kiosk ends is told to staff; `busy` / `no-session` say the kiosk cannot take it."""
 
@@ -35,6 +38,7 @@ class CallLine:
         self.offers: dict[str, str] = {}
         self.escalation_id: str | None = None
         self.active: str | None = None
+        self.ended_elsewhere: set[str] = set()
         self._lock = threading.Lock()
 
     # --- from the help line's long-poll (a worker thread) ------------------------------------------------------
@@ -50,6 +54,8 @@ class CallLine:
             self._post(a.CallOffered(signal.call_id))
         elif signal.kind in ("hangup", "dropped"):
             reason = "dropped" if signal.kind == "dropped" else "staff"
+            with self._lock:
+                self.ended_elsewhere.add(signal.call_id)
             self._post(a.CallEnded(signal.call_id, reason))
 
     # --- from the runtime's effects (UI thread): the work happens on a thread ----------------------------------
@@ -115,7 +121,16 @@ class CallLine:
             self._post(a.CallConnected(call_id))
             self._send(escalation_id, CallSignal(call_id=call_id, kind="connected"))
         elif state in ("failed", "dropped", "closed"):
-            self._post(a.CallEnded(call_id, "dropped"))
+            # staff hanging up also ends the media: wait a moment for their hangup signal before calling it dropped
+            timer = threading.Timer(DROP_GRACE_S, self._dropped, args=(call_id,))
+            timer.daemon = True
+            timer.start()
+
+    def _dropped(self, call_id: str) -> None:
+        with self._lock:
+            if call_id in self.ended_elsewhere or self.active != call_id:
+                return
+        self._post(a.CallEnded(call_id, "dropped"))
 
     def _send(self, escalation_id: str, signal: CallSignal) -> None:
         try:

@@ -122,6 +122,7 @@
       renderPath(ctx);
       fillChoices(ctx);
       enableActions(ctx);
+      window.dispatchEvent(new CustomEvent("yorisoi-context", { detail: ctx }));
       return ctx;
     } catch (e) {
       if (e.status === 404) showAlert(Y.t("esc.not_found"));
@@ -160,9 +161,10 @@
     for (;;) {
       try {
         const result = await Y.api("GET", `${base}/messages?after=${state.lastId}&wait=20`);
+        for (const s of result.signals || []) window.dispatchEvent(new CustomEvent("yorisoi-signal", { detail: s }));
+        state.lastId = Math.max(state.lastId, result.last_id);
         if (result.messages.length) {
           addMessages(result.messages);
-          state.lastId = result.last_id;
           await loadContext();
         }
         if (ENDED.includes(result.status) && !result.messages.length) await sleep(10000);
