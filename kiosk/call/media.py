@@ -18,7 +18,7 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-SILENT_AFTER_S = 3.0
+SILENT_AFTER_S = 2.5
 """No audio from the other side for this long in a connected call counts as a dropped call (reported within 5 s:
 ICE consent checks alone take longer)."""
 

@@ -9,7 +9,7 @@
   const hangupBtn = document.getElementById("hangup-btn");
   const statusBox = document.getElementById("call-status");
   const remoteAudio = document.getElementById("call-audio");
-  const SILENT_AFTER_MS = 3000;  // no audio bytes for this long in a connected call: dropped (said within 5 s)
+  const SILENT_AFTER_MS = 2500;  // no audio bytes for this long in a connected call: dropped (said within 5 s)
   const call = { id: null, pc: null, stream: null, analyser: null, timer: null, lastBytes: 0, lastChange: 0,
     state: "idle", allowed: false, unavailable: null };
 
@@ -142,6 +142,6 @@
   callBtn.addEventListener("click", start);
   hangupBtn.addEventListener("click", () => finish("call.ended", "hangup"));
   window.addEventListener("beforeunload", () => { if (call.pc) finish("call.ended", "hangup"); });
-  window.yorisoiCall = { peakHz, state: () => call.state, id: () => call.id };
+  window.yorisoiCall = { peakHz, state: () => call.state, id: () => call.id, _pc: () => call.pc };  // tests, bench
   render();
 })();
