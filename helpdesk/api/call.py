@@ -29,11 +29,16 @@ def turn_credentials(secret: str, who: str, ttl_s: int, now: float | None = None
 
 def ice_servers(settings: HelpdeskSettings, who: str) -> list[IceServer]:
     """STUN servers as configured, TURN servers with credentials for `who` that expire after `turn_ttl_s`."""
-    servers = [IceServer(urls=list(settings.stun_urls))] if settings.stun_urls else []
-    if settings.turn_urls and settings.turn_secret:
+    stun, turn = _urls(settings.stun_urls), _urls(settings.turn_urls)
+    servers = [IceServer(urls=stun)] if stun else []
+    if turn and settings.turn_secret:
         username, credential = turn_credentials(settings.turn_secret, who, settings.turn_ttl_s)
-        servers.append(IceServer(urls=list(settings.turn_urls), username=username, credential=credential))
+        servers.append(IceServer(urls=turn, username=username, credential=credential))
     return servers
+
+
+def _urls(setting: str) -> list[str]:
+    return [url.strip() for url in setting.split(",") if url.strip()]
 
 
 def _who(caller) -> str:  # type: ignore[no-untyped-def]

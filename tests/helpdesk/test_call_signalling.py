@@ -84,9 +84,9 @@ def test_turn_credentials_follow_the_coturn_rest_scheme(sqlite_world: World) -> 
     assert password == base64.b64encode(hmac.new(b"s3cret", username.encode(), hashlib.sha1).digest()).decode()
     settings = api_settings(
         sqlite_world,
-        turn_urls=["turn:127.0.0.1:3478?transport=udp"],
+        turn_urls="turn:127.0.0.1:3478?transport=udp",
         turn_secret="s3cret",
-        stun_urls=["stun:127.0.0.1:3478"],
+        stun_urls="stun:127.0.0.1:3478",
     )
     with TestClient(create_app(settings)) as client:
         escalation_id = claimed(client, sqlite_world)

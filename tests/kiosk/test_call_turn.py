@@ -68,7 +68,7 @@ def coturn(tmp_path):
 def turn_world(window, tmp_path, tones, coturn):  # noqa: F811
     port, secret, _log = coturn
     seed = seed_demo(tmp_path / "helpdesk.sqlite3")
-    app = demo_app(seed, turn_urls=[f"turn:127.0.0.1:{port}?transport=udp"], turn_secret=secret)
+    app = demo_app(seed, turn_urls=f"turn:127.0.0.1:{port}?transport=udp", turn_secret=secret)
     with EmbeddedServer(app) as server:
         config = demo_config(seed, server.base_url, tmp_path)
         audio = CallAudio(microphone=str(tones[0]), microphone_format=None, speaker=None)
