@@ -114,7 +114,7 @@ def build_kiosk(
 def call_line(config: KioskConfig, helpdesk: Helpdesk, runtime: KioskRuntime):  # type: ignore[no-untyped-def]
     """The kiosk's call line: media only when the readiness check passes (the reason goes in the heartbeat)."""
     from kiosk.call.line import CallLine
-    from kiosk.call.readiness import check
+    from voice.call_readiness import check
 
     c = config.call
     ready = check(enabled=c.enabled, microphone=c.microphone, microphone_format=c.microphone_format, speaker=c.speaker)

@@ -1,5 +1,6 @@
-"""Can this kiosk take a voice call? Checked without opening the microphone (nothing is captured outside a call):
-the media stack imports, and the sound server or ALSA lists a capture and a playback device."""
+"""Can this machine take a voice call? Checked without opening the microphone (nothing is captured outside a
+call): the media stack imports, and the sound server or ALSA lists a capture and a playback device. The kiosk asks
+it at start (the answer goes in its heartbeat); `yorisoi voice check` prints it."""
 
 from __future__ import annotations
 
