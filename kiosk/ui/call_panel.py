@@ -42,8 +42,9 @@ def in_call_strip(screen, view: ScreenView, m: Metrics, top: float) -> float:
     y = top - m.gap / 2 - h
     button = call.buttons[0]
     bw = max(PRIMARY_W, round(560 * m.scale))
-    screen.add_widget(Fill((m.margin, y, m.inner_width, h), t.banner_bg, radius=12))
+    # the staff colours, not the banner's: the 通話をおわる button (primary) must stand out against the strip
+    screen.add_widget(Fill((m.margin, y, m.inner_width, h), t.staff_bg, t.border, 3, radius=12))
     label_box = (m.margin + 20, y + 10, m.inner_width - bw - m.gap - 40, h - 20)
-    screen.add_widget(TextBox(call.text, label_box, m.body, t.banner_text, bold=True, min_px=m.min_body))
+    screen.add_widget(TextBox(call.text, label_box, m.body, t.staff_text, bold=True, min_px=m.min_body))
     screen.add_button(button, (m.width - m.margin - bw, y, bw, h), m.title)
     return y

@@ -73,3 +73,24 @@ def test_answer_question_and_pointer_screens(driver, size):
         )
         == 0
     )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_ringing_and_in_call_screens(driver, size):
+    from kiosk.guide.state import Call
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pid = "konbini-juminhyo"
+    step = driver.kiosk.catalog.procedures[pid].first_step
+    on_step = replace(base(size), place=Place("step", pid, step))
+    show(driver, replace(on_step, call=Call("c" * 32)))
+    assert {"call-accept", "call-decline"} <= set(driver.button_ids())
+    assert "係の人と話しますか" in driver.texts()
+    screenshot(ARTIFACTS / f"call-ringing-{size}.png")
+    show(driver, replace(on_step, call=Call("c" * 32, status="in-call")))
+    ids = set(driver.button_ids())
+    assert "call-end" in ids and "choice-yes" in ids  # the step stays usable under the call
+    assert "通話中" in driver.texts()
+    screenshot(ARTIFACTS / f"call-in-call-{size}.png")
+    show(driver, replace(on_step, call=Call("c" * 32, status="in-call"), pointer="choice-yes"))
+    screenshot(ARTIFACTS / f"call-in-call-pointer-{size}.png")
