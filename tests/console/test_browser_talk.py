@@ -62,3 +62,20 @@ def test_question_answer_and_pointer_from_the_page(helpdesk, staff_page, a11y, a
 
 def kiosk_messages(helpdesk, path: str) -> MessageList:  # type: ignore[no-untyped-def]
     return MessageList.model_validate(kiosk_call(helpdesk, "GET", f"{path}/messages", params={"after": 0}).json())
+
+
+def test_call_button_is_greyed_with_the_kiosks_reason(helpdesk, staff_page) -> None:
+    beat = {"kiosk_version": "1", "content_version": "c", "voice_available": True, "outbox_length": 0}
+    response = kiosk_call(helpdesk, "POST", "/kiosks/heartbeat", json={**beat, "call_unavailable": "no-microphone"})
+    assert response.status_code == 200, response.text
+    escalation = helpdesk.escalate("north-1")
+    page = staff_page("alice")
+    page.goto(f"{helpdesk.base_url}/console/escalations/{escalation['id']}")
+    page.wait_for_selector("#claim-btn:enabled")
+    page.click("#claim-btn")
+    page.wait_for_selector("#call-status:has-text('このキオスクは通話できません: マイクがありません')")
+    assert page.locator("#call-btn").is_disabled()
+    kiosk_call(helpdesk, "POST", "/kiosks/heartbeat", json={**beat, "call_unavailable": None})
+    page.reload()
+    page.wait_for_selector("#call-btn:enabled")
+    page.context.close()
