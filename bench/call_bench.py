@@ -70,6 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=10)
     parser.add_argument("--points", type=int, default=30)
+    parser.add_argument("--pointer-only", action="store_true", help="skip the calls")
     args = parser.parse_args()
     os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="yorisoi-kivy-"))
     from kiosk.ui.pilot import quiet_kivy
@@ -131,7 +132,7 @@ def main() -> None:
 
         setups, one_way, failures = [], [], 0
         cpu_in_call, wall_in_call, rss_peak = 0.0, 0.0, rss_mib()
-        for _ in range(args.calls):
+        for _ in range(0 if args.pointer_only else args.calls):
             page.wait_for_selector("#call-btn:enabled")
             began, clicked = time.perf_counter(), time.monotonic()
             page.click("#call-btn")
@@ -162,7 +163,15 @@ def main() -> None:
             page.click("#hangup-btn")
             until(lambda: run.state.call is None, seconds=5)
 
-        points = []
+        points, arrivals, pointed_at = [], [], []
+        dispatch = run.dispatch
+
+        def timed_dispatch(action) -> None:  # type: ignore[no-untyped-def]
+            if isinstance(action, a.PointAt):
+                pointed_at.append(time.perf_counter())
+            dispatch(action)
+
+        run.dispatch = timed_dispatch
         elements = ["instruction", "help", "choice-yes", "repeat"]
         run.dispatch(a.ReturnToProcedure())
         frames(2)
@@ -172,6 +181,7 @@ def main() -> None:
             page.click(f"#kiosk-screen [data-element={elements[n % len(elements)]}]")
             if until(lambda b=before: kiosk.screen.ring is not None and kiosk.screen.ring is not b, seconds=5):
                 points.append(time.perf_counter() - began)
+                arrivals.append(pointed_at[-1] - began)
             touch(kiosk.screen, "repeat")  # a touch clears the ring
             frames(1)
         browser.close()
@@ -195,6 +205,11 @@ def main() -> None:
             f"pointer (staff click → ring on the kiosk), {len(points)} clicks: p50 {pct(points, 0.5):.0f} ms "
             f"p95 {pct(points, 0.95):.0f} ms  max {max(points) * 1000:.0f} ms"
         )
+        print(
+            f"  of which click → action on the kiosk's UI thread: p50 {pct(arrivals, 0.5):.0f} ms "
+            f"p95 {pct(arrivals, 0.95):.0f} ms (the rest: the kiosk's frame)"
+        )
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":
