@@ -88,9 +88,16 @@ class CallMedia:
             self._run(self._close(), timeout_s=10.0)
 
     def shutdown(self) -> None:
-        """Close and stop the media thread (kiosk exit)."""
-        self.close()
-        self._loop.call_soon_threadsafe(self._loop.stop)
+        """Close, stop the media thread and close its loop (kiosk exit)."""
+        if not self._thread.is_alive():
+            return
+        try:
+            self.close()
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+            if not self._loop.is_running():
+                self._loop.close()
 
     async def _answer(self, offer_sdp: str, ice_servers: list[dict]) -> str:
         from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
