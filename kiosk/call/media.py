@@ -147,7 +147,7 @@ class CallMedia:
             channels = len(frame.layout.channels)
             mono = pcm.reshape(-1, channels).mean(axis=1) if channels > 1 else pcm
             window.append(mono)
-            if sum(w.size for w in window) >= frame.sample_rate // 2:
+            if sum(w.size for w in window) >= frame.sample_rate // 4:  # 0.25 s: 4 Hz resolution
                 joined = np.concatenate(window)
                 heard.peak_hz, heard.level = peak_frequency(joined, frame.sample_rate)
                 window.clear()
