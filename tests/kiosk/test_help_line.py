@@ -111,3 +111,14 @@ def test_an_answer_waits_durably_behind_its_request_and_is_sent_once():
     [(escalation_id, answer)] = helpdesk.answers.values()
     assert escalation_id == "esc-1" and answer.answer == "understood"
     line.close()
+
+
+def test_the_heartbeat_says_why_calls_are_unavailable(tmp_path):
+    from kiosk.link.courier import Courier
+
+    helpdesk = FakeHelpdesk()
+    courier = Courier(tmp_path / "outbox.sqlite3", helpdesk, "kiosk-1")
+    courier.heartbeat(kiosk_version="1", content_version="c", voice_available=False, call_unavailable="no-microphone")
+    assert courier.sender.deliver_due() == 1
+    assert helpdesk.beats[-1].call_unavailable == "no-microphone"
+    courier.stop()
