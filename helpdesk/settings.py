@@ -54,6 +54,14 @@ class HelpdeskSettings(BaseSettings):
     cookie_secure: bool = True
     """Secure flag on cookies; only turn off for plain-HTTP loopback demos and tests."""
     event_retention_days: int = Field(default=180, ge=1)
+    stun_urls: str = ""
+    """STUN servers handed to kiosks and consoles for voice calls, comma-separated (`stun:turn.example.jp:3478`)."""
+    turn_urls: str = ""
+    """TURN servers (coturn with `use-auth-secret`), comma-separated (`turn:turn.example.jp:3478?transport=udp`)."""
+    turn_secret: str = ""
+    """coturn's `static-auth-secret`: time-limited TURN credentials are minted from it per call (no static TURN
+    password ever sits on a kiosk or in a browser)."""
+    turn_ttl_s: int = Field(default=3600, ge=60, le=86_400)
     sweep_interval_s: float = Field(default=15.0, gt=0)
 
     def resolved_database_url(self) -> str:

@@ -151,7 +151,10 @@ messages = Table(
     Column("text", Text, nullable=False, default=""),
     Column("step_id", String(63)),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("client_key", String(64)),  # a kiosk's Idempotency-Key for an answer (migration 0005)
+    Column("refers_to", Integer),  # the staff question an answer answers (migration 0005)
     Index("ix_messages_escalation_id_id", "escalation_id", "id"),
+    Index("uq_messages_escalation_client_key", "escalation_id", "client_key", unique=True),
 )
 
 canned_replies = Table(

@@ -94,6 +94,69 @@ class EscalationRequest(Request):
     path: Annotated[list[PathStep], Field(max_length=200)] = []
 
 
+AnswerCode = Literal["understood", "done", "say-again", "not-understood", "yes", "no"]
+"""The resident's answers to staff (1.1): わかりました / できました / もういちど言ってください / わかりません,
+and はい / いいえ to a staff question. Codes, never free text: the resident cannot type."""
+
+ANSWER_CODES: tuple[str, ...] = ("understood", "done", "say-again", "not-understood", "yes", "no")
+
+QuestionKind = Literal["yes-no"]
+
+ElementId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", examples=["next", "choice-yes", "qr"])]
+"""An element of the resident's screen, named the same on the kiosk and in the console (1.1): a button's id
+(`next`, `choice-<id>`, `back`, `help`, ...), or `qr`, `picture`, `instruction`."""
+
+
+class ResidentAnswer(Request):
+    """The resident answered staff by touch or voice (1.1). Sent with an `Idempotency-Key`; retries reuse it."""
+
+    answer: AnswerCode
+    question_id: Annotated[int, Field(ge=1, le=2**62)] | None = None
+    """The staff question (`StaffMessage.id` with `question`) this answers; None for a general answer."""
+
+
+class KioskSignal(Response):
+    """Something for the screen that is not conversation (1.1); `kind` says what, unknown kinds are ignored."""
+
+    id: int
+    kind: str
+    """`pointer`: draw a ring round `element` and say 「ここを押してください」. `call`: a call signal (`call`)."""
+    element: str | None = None
+    call: CallSignal | None = None
+    created_at: dt.datetime
+
+
+CallId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+
+CallSignalKind = Literal["offer", "answer", "connected", "decline", "hangup", "dropped", "unavailable"]
+"""offer (staff, with SDP) → answer (kiosk, with SDP, only after the resident touched 話す) → connected (either
+side, audio flows) → hangup / dropped (either side). decline: the resident chose 話さない; unavailable: the kiosk
+has no microphone or speaker, or is not ringing for it."""
+
+
+class CallSignal(Request):
+    """One step of setting up or ending a voice call (1.1). ICE candidates travel inside the SDP (gathered first)."""
+
+    call_id: CallId
+    kind: CallSignalKind
+    sdp: Annotated[str, Field(max_length=30_000)] | None = None
+
+
+class IceServer(Response):
+    """A STUN or TURN server for WebRTC; TURN credentials are minted per call and expire."""
+
+    urls: list[str]
+    username: str | None = None
+    credential: str | None = None
+
+
+class CallStarted(Response):
+    """The helpdesk's answer to 「通話する」 and to a kiosk asking for ICE servers."""
+
+    call_id: str
+    ice_servers: list[IceServer]
+
+
 class EscalationStatus(Response):
     """Where an escalation stands, as the kiosk shows it to the resident."""
 
@@ -121,6 +184,13 @@ class StaffMessage(Response):
     step_id: str | None = None
     """For `send-step`: the step the kiosk should show."""
     created_at: dt.datetime
+    question: QuestionKind | None = None
+    """Added in 1.1: a `text` message that asks the resident a question (shown as two big buttons はい / いいえ).
+    An older kiosk ignores the field and shows the text as before."""
+    answer: AnswerCode | None = None
+    """Added in 1.1: a resident's answer (sender `kiosk`, kind `text`, empty text); `answers` names the message."""
+    answers: int | None = None
+    """Added in 1.1: for an answer, the id of the staff question it answers (None: a general answer)."""
 
 
 class MessageList(Response):
@@ -130,6 +200,9 @@ class MessageList(Response):
     last_id: int
     """Pass this as `after` on the next poll."""
     status: EscalationState
+    signals: list[KioskSignal] = []
+    """Added in 1.1: things for the kiosk's screen that are not conversation (the staff pointer); an older kiosk
+    ignores them."""
 
 
 class KioskMessage(Request):
@@ -186,6 +259,9 @@ class KioskHeartbeat(Request):
     outbox_length: Annotated[int, Field(ge=0, le=1_000_000)]
     content_errors: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=50)] = []
     """Content files the kiosk could not load (file and reason, no resident data)."""
+    call_unavailable: Code | None = None
+    """Added in 1.1: why this kiosk cannot take a voice call (`no-microphone`, `no-speaker`, `no-media-stack`,
+    `disabled`); None when it can."""
 
 
 class HeartbeatAck(Response):

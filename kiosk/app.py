@@ -86,6 +86,7 @@ def housekeeping(kiosk, kiosk_version: str = "0.1.0") -> None:
         content_version=kiosk.content_version,
         voice_available=voice_ok,
         content_errors=[str(p)[:200] for p in kiosk.catalog.problems[:50]],
+        call_unavailable=kiosk.runtime.calls.unavailable if kiosk.runtime.calls else "no-helpdesk",
     )
 
 

@@ -38,7 +38,10 @@ class Kiosk:
     courier: Courier | None = None
 
     def close(self) -> None:
-        """Stop delivering (what is undelivered stays in the outbox file for the next start)."""
+        """Stop delivering (what is undelivered stays in the outbox file for the next start) and any call."""
+        calls = self.runtime.calls
+        if calls is not None and calls.media is not None:
+            calls.media.shutdown()
         if self.courier is not None:
             self.courier.stop()
 
@@ -101,9 +104,29 @@ def build_kiosk(
         post=post,
         courier=courier,
     )
+    if helpdesk is not None:
+        runtime.attach_calls(call_line(config, helpdesk, runtime))
     screen.voice_input = runtime.voice_input_available()
     screen.on_mic = runtime.listen_once
     return Kiosk(config, catalog, font, guide, screen, runtime, journal, content_version(catalog), courier)
+
+
+def call_line(config: KioskConfig, helpdesk: Helpdesk, runtime: KioskRuntime):  # type: ignore[no-untyped-def]
+    """The kiosk's call line: media only when the readiness check passes (the reason goes in the heartbeat)."""
+    from kiosk.call.line import CallLine
+    from voice.call_readiness import check
+
+    c = config.call
+    ready = check(enabled=c.enabled, microphone=c.microphone, microphone_format=c.microphone_format, speaker=c.speaker)
+
+    def media(on_state):  # type: ignore[no-untyped-def]
+        from kiosk.call.media import AudioDevices, CallMedia
+
+        devices = AudioDevices(c.microphone, c.microphone_format, c.speaker, c.speaker_format)
+        return CallMedia(devices, on_state=on_state)
+
+    post = lambda action: runtime.post_action(action)  # noqa: E731
+    return CallLine(helpdesk, post, None if ready.reason else media, ready.reason)
 
 
 def _speaker(config: KioskConfig):

@@ -66,6 +66,18 @@ class HelpOffers(Strict):
         )
 
 
+class CallAudio(Strict):
+    """Voice calls with staff: on or off, and the audio devices (FFmpeg names). A USB speakerphone with echo
+    cancellation is the hardware that works (aiortc has no software echo cancellation)."""
+
+    enabled: bool = True
+    microphone: Annotated[str, Field(min_length=1, max_length=300)] = "default"
+    microphone_format: Literal["pulse", "alsa"] | None = "pulse"
+    """None: `microphone` is an audio file played in a loop (demos and tests)."""
+    speaker: Annotated[str, Field(min_length=1, max_length=300)] | None = "default"
+    speaker_format: Literal["pulse", "alsa"] | None = "pulse"
+
+
 class Maintenance(Strict):
     """The staff-only screen: N touches in the top-left corner within a window, then a PIN (stored hashed)."""
 
@@ -110,6 +122,7 @@ class KioskConfig(Strict):
     outbox_file: Path | None = None
     help_offers: HelpOffers = HelpOffers()
     """The durable outbox (SQLite); by default in the user's state directory."""
+    call: CallAudio = CallAudio()
 
     @field_validator("languages")
     @classmethod

@@ -14,10 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from kiosk.call.line import CallLine
 from kiosk.guide import (
     ApplySettings,
     CancelEscalation,
     Effect,
+    EndCall,
     Escalate,
     Guide,
     GuideState,
@@ -25,7 +27,9 @@ from kiosk.guide import (
     Record,
     Say,
     ScreenView,
+    SendAnswer,
     Show,
+    StartCall,
     Wipe,
 )
 from kiosk.guide import actions as a
@@ -90,6 +94,7 @@ class KioskRuntime:
         post: Post,
         courier: Courier | None = None,
         new_session_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        calls: CallLine | None = None,
     ):
         self.guide, self.display, self.speaker, self.listener = guide, display, speaker, listener
         self.helpdesk, self.journal, self._post, self._new_session_id = helpdesk, journal, post, new_session_id
@@ -98,6 +103,19 @@ class KioskRuntime:
         self.timings = Timings()
         self.help = HelpLine(helpdesk, self._post_action, courier=courier) if helpdesk else None
         self.unreachable_without_helpdesk = helpdesk is None
+        self.calls = calls
+        if self.help is not None and calls is not None:
+            self.help.on_call = calls.signal
+
+    def attach_calls(self, calls: CallLine) -> None:
+        """Take staff calls through this call line (its signals come in on the help line's long-poll)."""
+        self.calls = calls
+        if self.help is not None:
+            self.help.on_call = calls.signal
+
+    def post_action(self, action: a.Action) -> None:
+        """Dispatch `action` on the UI thread soon (from any thread)."""
+        self._post_action(action, lambda: True)
 
     def start(self) -> None:
         """Show the start screen (boot wipes whatever a crashed run left)."""
@@ -160,11 +178,26 @@ class KioskRuntime:
             return
         self.help.open(effect)
 
+    def _do_SendAnswer(self, effect: SendAnswer) -> None:
+        if self.help is not None:
+            self.help.answer(effect.answer, effect.question_id)
+
+    def _do_StartCall(self, effect: StartCall) -> None:
+        if self.calls is not None:
+            self._safely(self.speaker.stop)  # the resident hears the staff member, not the kiosk's voice
+            self.calls.start(effect.call_id)
+
+    def _do_EndCall(self, effect: EndCall) -> None:
+        if self.calls is not None:
+            self.calls.end(effect.call_id, effect.reason)
+
     def _do_CancelEscalation(self, _effect: CancelEscalation) -> None:
         if self.help is not None:
             self.help.cancel()
 
     def _do_Wipe(self, _effect: Wipe) -> None:
+        if self.calls is not None:
+            self.calls.close()
         if self.help is not None:
             self.help.close()
         self.listening = None

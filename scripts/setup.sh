@@ -11,7 +11,8 @@ extras=all
 apt_pkgs=(python3-venv libgl1 libegl1 libmtdev1 fonts-morisawa-bizud-gothic espeak-ng libespeak-ng1 libportaudio2 chromium)
 if [[ ${1:-} == --test ]]; then
   extras=test
-  apt_pkgs+=(zbar-tools sox poppler-utils nginx-light cage xwayland grim postgresql-client openssl)
+  # coturn: the call tests relay audio through TURN on loopback
+  apt_pkgs+=(zbar-tools sox poppler-utils nginx-light cage xwayland grim postgresql-client openssl coturn)
 fi
 
 say() { echo "[setup] $*" >&2; }

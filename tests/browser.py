@@ -20,14 +20,15 @@ LAUNCH_ARGS = [
 
 
 @contextlib.contextmanager
-def chromium() -> Iterator[Any]:
+def chromium(extra_args: list[str] | None = None) -> Iterator[Any]:
     """A launched browser for one test module at a time: Playwright's sync API holds an event loop on this thread
     while it runs, so two must not overlap (PDF reports start their own). Skips without Chromium or Playwright."""
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed (scripts/setup.sh --test installs it)")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        args = [*LAUNCH_ARGS, *(extra_args or [])]
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
         try:
             yield browser
         finally:

@@ -25,7 +25,18 @@ def check_report(*, model: str | None = None) -> dict[str, Any]:
         "input": _input(),
         "devices": _devices(),
         "model": _model(model or os.environ.get("VOSK_MODEL_PATH")),
+        "call": _call(),
     }
+
+
+def _call() -> dict[str, Any]:
+    """Voice-call readiness with the default devices (never opens the microphone)."""
+    from voice.call_readiness import check
+
+    ready = check(enabled=True, microphone="default", microphone_format="pulse", speaker="default")
+    if ready.reason is None:
+        return {"available": True, "detail": ready.detail}
+    return {"available": False, "reason": ready.reason, "detail": ready.detail}
 
 
 def _packages() -> dict[str, str]:
@@ -156,6 +167,7 @@ def format_report(report: dict[str, Any]) -> str:
         f"input:     {_status_line(report['input'])}",
         f"devices:   {report['devices']}",
         f"model:     {_status_line(report['model'])}",
+        f"call:      {_status_line(report['call'])}",
     ]
     return "\n".join(lines)
 

@@ -125,7 +125,7 @@ def ask_for_help(walk: Walk, base_url: str, seed) -> bool:
         print("the staff reply did not reach the kiosk", flush=True)
         return False
     walk.snap("staff-message")
-    walk.touch("return", "back-to-step")
+    walk.touch("back", "back-to-step")  # the bar's もどる: with staff there, the answers fill the action row
     return True
 
 

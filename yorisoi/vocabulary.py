@@ -53,6 +53,12 @@ SESSION_ACTION_NAMES: dict[str, str] = {
     "help-offered": "手伝いを申し出た",
     "help-offer-accepted": "申し出を受けた",
     "help-offer-declined": "申し出を断った",
+    "resident-answer": "係員に答えた",
+    "staff-pointer": "係員が画面を指した",
+    "call-offered": "係員から通話",
+    "call-accepted": "通話に出た",
+    "call-declined": "通話を断った",
+    "call-ended": "通話が終わった",
     "session-end": "終了",
 }
 """Session event `action` codes a kiosk records, as a trainer reads them."""

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from helpdesk.api import auth, errors, escalations, kiosk, queue
+from helpdesk.api import auth, call, errors, escalations, kiosk, queue, talk
 from helpdesk.api.models import Health
 from helpdesk.api.services import Services
 from helpdesk.bus.postgres import PostgresBus, running
@@ -76,7 +76,7 @@ def create_app(
     )
     app.state.services = svc
     errors.install(app)
-    for module in (escalations, queue, kiosk, auth):
+    for module in (escalations, talk, call, queue, kiosk, auth):
         app.include_router(module.router, prefix=API_PREFIX)
     document_wire_models(app, EscalationRequest)
 

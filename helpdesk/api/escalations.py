@@ -19,8 +19,17 @@ from helpdesk.bus import Recorded, escalation_topic
 from helpdesk.domain import ENDED
 from helpdesk.errors import Forbidden, InvalidInput
 from helpdesk.principals import KioskPrincipal, StaffPrincipal
+from helpdesk.store.escalation_call import own_signal
+from helpdesk.store.escalation_talk import SIGNAL_KINDS, wire_message, wire_signal
 from helpdesk.store.escalations import audit_view
-from helpdesk.wire import IDEMPOTENCY_KEY_PATTERN, EscalationRequest, EscalationStatus, MessageList, StaffMessage
+from helpdesk.wire import (
+    IDEMPOTENCY_KEY_PATTERN,
+    EscalationRequest,
+    EscalationStatus,
+    KioskSignal,
+    MessageList,
+    StaffMessage,
+)
 
 router = APIRouter(prefix="/escalations", tags=["escalations"], responses=ERROR_RESPONSES)
 
@@ -147,7 +156,13 @@ async def get_messages(
                 break
             found, row = await svc.run_for_poll(svc.escalations.messages_after, caller, escalation_id, after)
     last_id = found[-1]["id"] if found else after
-    return MessageList(messages=[_message(m) for m in found], last_id=last_id, status=row["status"])
+    said = [_message(m) for m in found if m["kind"] not in SIGNAL_KINDS]
+    signals = [
+        KioskSignal.model_validate(wire_signal(m))
+        for m in found
+        if m["kind"] in SIGNAL_KINDS and not own_signal(m, caller)
+    ]
+    return MessageList(messages=said, last_id=last_id, status=row["status"], signals=signals)
 
 
 def _hold_s(wait: float) -> float:
@@ -159,7 +174,7 @@ def _hold_s(wait: float) -> float:
 
 
 def _message(row: dict) -> StaffMessage:
-    return StaffMessage.model_validate({k: row.get(k) for k in StaffMessage.model_fields})
+    return StaffMessage.model_validate(wire_message(row))
 
 
 @router.post("/{escalation_id}/messages", status_code=201, response_model=StaffMessage)

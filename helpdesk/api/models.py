@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from helpdesk.domain import OUTCOMES
-from helpdesk.wire import EscalationState, Identifier, Request, Response
+from helpdesk.wire import ElementId, EscalationState, Identifier, Request, Response
 
 Outcome = Literal[OUTCOMES]  # type: ignore[valid-type]
 
@@ -73,6 +73,13 @@ class ComingMessage(Request):
     text: Annotated[str, Field(max_length=1000)] = ""
 
 
+class QuestionMessage(Request):
+    """Staff: a yes/no question; the kiosk shows it with two big buttons はい / いいえ (1.1)."""
+
+    kind: Literal["question"]
+    text: Text
+
+
 class SystemNote(Request):
     """Kiosk: a machine note into the conversation (e.g. the resident went back a step)."""
 
@@ -80,8 +87,16 @@ class SystemNote(Request):
     text: Text
 
 
-MessageBody = Annotated[TextMessage | StepMessage | ComingMessage | SystemNote, Field(discriminator="kind")]
-"""What can be posted into a conversation; staff send text/send-step/coming, kiosks text/system."""
+MessageBody = Annotated[
+    TextMessage | StepMessage | ComingMessage | QuestionMessage | SystemNote, Field(discriminator="kind")
+]
+"""What can be posted into a conversation; staff send text/send-step/coming/question, kiosks text/system."""
+
+
+class PointerRequest(Request):
+    """Staff: draw a ring round this element of the resident's screen (the ids the console's screen carries)."""
+
+    element: ElementId
 
 
 class TransferRequest(Request):

@@ -42,7 +42,9 @@ async def escalation_context(
     titles = screens.step_titles(catalog, row["procedure_id"], staff_lang)
     canned = await svc.run(store.canned_for, svc.db, row["site_id"], row["language"])
     others = await svc.run(store.colleagues, svc.db, row["site_id"], member.id)
+    kiosk_status = await svc.run(store.kiosk_status, svc.db, row["kiosk_id"])
     return {
+        "call_unavailable": kiosk_status.get("call_unavailable", "no-media-stack") if kiosk_status else None,
         **_summary(row, member),
         "procedure_title": screens.procedure_title(catalog, row["procedure_id"], staff_lang),
         "screen": screens.step_screen(catalog, row["procedure_id"], row["step_id"], row["language"]),

@@ -9,6 +9,8 @@ from content.schema import Localized, Procedure
 from helpdesk.wire import NO_PLACE
 
 PICTURES_URL = "/console/pictures/"
+BAR_ELEMENTS = ("back", "repeat", "help")
+"""The kiosk's fixed-bar buttons staff can point at, by the ids the kiosk gives them (kiosk.guide.views)."""
 NO_PLACE_TITLES = {
     "ja": ("手続きを選ぶ前", "手続きの一覧の画面"),
     "en": ("Before choosing a procedure", "The list of procedures"),
@@ -37,8 +39,11 @@ def step_screen(catalog: Catalog, procedure_id: str, step_id: str, language: str
         "picture_url": PICTURES_URL + step.picture if step.picture else None,
         "question": _text(step.question.text, language) if step.question else None,
         "choices": [c.label.get(language) for c in step.question.choices] if step.question else [],
+        "choice_ids": [f"choice-{c.id}" for c in step.question.choices] if step.question else [],
         "end": _text(step.end.message, language) if step.end else None,
         "qr": step.qr.label.get(language) if step.qr else None,
+        "action": "next" if step.next and not step.question else "finish" if step.end else None,
+        "bar": list(BAR_ELEMENTS),
     }
 
 

@@ -51,6 +51,14 @@ def escalation_row(db: Database, member: StaffPrincipal, escalation_id: str) -> 
     return dict(row)
 
 
+def kiosk_status(db: Database, kiosk_id: str) -> dict | None:
+    """The kiosk's last heartbeat (None before its first); a heartbeat without `call_unavailable` comes from a
+    kiosk older than calls."""
+    with db.read() as conn:
+        status = conn.execute(select(kiosks.c.last_status).where(kiosks.c.id == kiosk_id)).scalar()
+    return dict(status) if status else None
+
+
 def colleagues(db: Database, site_id: str, exclude_id: int) -> list[dict]:
     """Enabled staff-role members of a site (transfer targets), without `exclude_id`."""
     query = (

@@ -95,6 +95,9 @@ class StaffMessageArrived(Action):
     kind: str  # "text" | "send-step" | "coming" | "resolved"
     text: str = ""
     step_id: str | None = None
+    message_id: int | None = None
+    question: bool = False
+    """A yes/no question: the waiting screen shows はい / いいえ for it."""
     touch = False
 
 
@@ -180,3 +183,58 @@ class CycleVolume(Action):
 @dataclass(frozen=True)
 class OpenVoiceSettings(Action):
     """The fixed bar's 声 button: a screen with the speech speed and volume (one touch each to change)."""
+
+
+@dataclass(frozen=True)
+class Answer(Action):
+    """The resident answers staff: understood | done | say-again | not-understood, or yes | no to a question."""
+
+    answer: str
+
+
+@dataclass(frozen=True)
+class PointAt(Action):
+    """Staff point at an element of the resident's screen (a button id, `qr`, `picture` or `instruction`)."""
+
+    element: str
+    touch = False
+
+
+@dataclass(frozen=True)
+class CallOffered(Action):
+    """Staff want to talk: the kiosk rings (nothing is captured until the resident touches 話す)."""
+
+    call_id: str
+    touch = False
+
+
+@dataclass(frozen=True)
+class AcceptCall(Action):
+    """話す: the resident takes the call."""
+
+
+@dataclass(frozen=True)
+class DeclineCall(Action):
+    """話さない: the resident declines; the conversation goes on in text."""
+
+
+@dataclass(frozen=True)
+class HangUp(Action):
+    """通話をおわる: the resident ends the call."""
+
+
+@dataclass(frozen=True)
+class CallConnected(Action):
+    """Audio flows both ways."""
+
+    call_id: str
+    touch = False
+
+
+@dataclass(frozen=True)
+class CallEnded(Action):
+    """The call ended from elsewhere: staff hung up, or the connection dropped (`reason` dropped)."""
+
+    call_id: str
+    reason: str = "staff"
+    touch = False

@@ -70,10 +70,15 @@ class ScreenView:
     banner: str | None = None
     overlay: Overlay | None = None
     place: str = ""
+    pointer: str | None = None
+    """The element staff point at: the screen draws a pulsing ring round it."""
+    call: CallPanel | None = None
+    """A call ringing or under way, drawn over the step (the step stays underneath)."""
 
     def all_buttons(self) -> tuple[Button, ...]:
-        """Every touch target on screen, overlay first (it sits on top)."""
+        """Every touch target on screen, overlay and call first (they sit on top)."""
         top = (self.overlay.button,) if self.overlay else ()
+        top += self.call.buttons if self.call else ()
         cards = tuple(Button(f"card-{c.procedure_id}", c.title, c.action, "card") for c in self.cards)
         return top + cards + self.buttons + self.bar
 
@@ -83,6 +88,8 @@ class ScreenView:
         parts += [b.text for b in self.blocks] + [b.label for b in self.all_buttons()]
         if self.overlay:
             parts += [self.overlay.title, self.overlay.text]
+        if self.call:
+            parts += [self.call.title, self.call.text]
         return "\n".join(p for p in parts if p)
 
 
@@ -167,3 +174,37 @@ class Wipe(Effect):
     """The session ended: forget everything of the resident (screen, speech queue, QR codes, messages)."""
 
     outcome: str
+
+
+@dataclass(frozen=True)
+class SendAnswer(Effect):
+    """Tell staff the resident's answer (a code; `question_id` names the staff question it answers)."""
+
+    session_id: str
+    answer: str
+    question_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CallPanel:
+    """The call over the current screen: ringing (話す / 話さない) or in a call (通話中, 通話をおわる)."""
+
+    status: str  # ringing | connecting | in-call
+    title: str
+    text: str
+    buttons: tuple[Button, ...]
+
+
+@dataclass(frozen=True)
+class StartCall(Effect):
+    """The resident touched 話す: open the microphone and answer the staff member's offer."""
+
+    call_id: str
+
+
+@dataclass(frozen=True)
+class EndCall(Effect):
+    """Close the microphone and tell the helpdesk (reason: resident, declined, session-end, no-answer...)."""
+
+    call_id: str
+    reason: str

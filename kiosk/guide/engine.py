@@ -8,7 +8,7 @@ from typing import Any
 
 from content.schema import Procedure, Step
 from kiosk.guide import actions as a
-from kiosk.guide import patience, stuck
+from kiosk.guide import call, patience, stuck, talk
 from kiosk.guide.effects import (
     ApplySettings,
     CancelEscalation,
@@ -65,6 +65,14 @@ class Guide:
             a.CycleSpeechRate: self._cycle_rate,
             a.SetVolume: self._volume,
             a.CycleVolume: self._cycle_volume,
+            a.Answer: lambda state, action: talk.answer(self, state, action),
+            a.PointAt: lambda state, action: talk.point(self, state, action),
+            a.CallOffered: lambda state, action: call.offered(self, state, action),
+            a.AcceptCall: lambda state, action: call.accept(self, state, action),
+            a.DeclineCall: lambda state, action: call.decline(self, state, action),
+            a.HangUp: lambda state, action: call.hang_up(self, state, action),
+            a.CallConnected: lambda state, action: call.connected(self, state, action),
+            a.CallEnded: lambda state, action: call.ended(self, state, action),
         }
 
     def initial(self) -> GuideState:
@@ -87,6 +95,7 @@ class Guide:
         state, effects = handler(state, action)
         if not state.in_session:
             return state, effects
+        state, effects = talk.after_step(self, old, state, action, effects)
         state = stuck.track(old, state, action)
         step = self._current_step(state)
         floor = patience.patience_s(step, self.settings) or 0.0  # away on a phone is not being stuck
@@ -210,7 +219,7 @@ class Guide:
 
     def _end_session(self, state: GuideState, outcome: str) -> Result:
         """Every path home: tell the helpdesk if help is pending, record the end, wipe, show the start screen."""
-        effects: list[Effect] = []
+        effects: list[Effect] = call.on_session_end(state)
         if state.escalation and state.escalation.open:
             effects.append(CancelEscalation(state.session_id or "", outcome))
         left = self._leave(state)
@@ -309,7 +318,11 @@ class Guide:
             return self._staff_step(state, action.step_id)
         status = {"coming": "coming", "resolved": "resolved"}.get(action.kind, state.escalation.status)
         messages = state.escalation.messages + ((action.text,) if action.text else ())
-        new = replace(state, escalation=replace(state.escalation, status=status, messages=messages))
+        question = action.message_id if action.question and action.text else None
+        escalation = replace(state.escalation, status=status, messages=messages)
+        if action.text:  # a new message: a pending question is replaced by this one (or withdrawn)
+            escalation = replace(escalation, question=question, answered=None)
+        new = replace(state, escalation=escalation, call_note=None if action.text else state.call_note)
         if action.text:
             effects = [self._record(state, "staff-message", value=action.kind), *self._present(new, speak=False)]
             return new, [*effects, Say(action.text, state.language)]
@@ -329,6 +342,8 @@ class Guide:
         assert isinstance(action, a.Tick)
         if not state.in_session or action.seconds <= 0:
             return state, []
+        if state.call is not None:
+            return call.tick(self, state, action)
         escalation = state.escalation
         if escalation:
             escalation = replace(escalation, waited_s=escalation.waited_s + action.seconds)

@@ -64,11 +64,24 @@ class Escalation:
     wait_s: int | None = None
     waited_s: float = 0.0
     messages: tuple[str, ...] = ()
+    question: int | None = None
+    """The staff yes/no question waiting for the resident's answer (its message id)."""
+    answered: str | None = None
+    """The resident's last answer, shown as sent."""
 
     @property
     def open(self) -> bool:
         """True until staff resolved it."""
         return self.status != "resolved"
+
+
+@dataclass(frozen=True)
+class Call:
+    """A voice call with the staff member: ringing → connecting (after 話す) → in-call."""
+
+    call_id: str
+    status: str = "ringing"  # ringing | connecting | in-call
+    ringing_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -90,6 +103,11 @@ class GuideState:
     escalation: Escalation | None = None
     stuck: StuckCounters = field(default_factory=StuckCounters)
     offer_signal: str | None = None
+    pointer: str | None = None
+    pointer_s: float = 0.0
+    call: Call | None = None
+    call_note: str | None = None
+    """Why the last call ended when it did not end by the resident's touch (dropped, staff): said and shown."""
 
     @property
     def in_session(self) -> bool:

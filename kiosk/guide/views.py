@@ -9,9 +9,11 @@ from typing import Any
 
 from content.schema import SITE_PLACEHOLDER, Localized, Procedure, Step
 from kiosk.guide import actions as a
+from kiosk.guide.call import panel as call_panel
 from kiosk.guide.effects import Block, Button, Card, Overlay, ScreenView
 from kiosk.guide.state import GuideSettings, GuideState
-from kiosk.guide.texts import READINGS, VOICE_PHRASES, ui
+from kiosk.guide.talk import answers_offered
+from kiosk.guide.texts import ANSWER_PHRASES, READINGS, VOICE_PHRASES, ui
 from yorisoi.vocabulary import HELP_REASONS, LANGUAGE_NAMES
 
 YES_NO = {"yes": ("はい", "yes"), "no": ("いいえ", "no")}
@@ -47,6 +49,14 @@ class Views:
             view = replace(view, banner=self.check_in(state.language))
         if state.warning_left_s is not None:
             view = replace(view, overlay=self._overlay(state))
+        if state.pointer:
+            view = replace(view, pointer=state.pointer)
+        if state.call is not None:
+            view = replace(view, call=call_panel(state))
+            if state.call.status != "ringing":
+                view = replace(view, banner=ui(state.language, "call.banner"))
+        elif state.call_note:
+            view = replace(view, banner=ui(state.language, f"call.note.{state.call_note}"))
         return view
 
     def check_in(self, language: str) -> str:
@@ -208,11 +218,21 @@ class Views:
         if esc is not None:
             blocks.append(Block("info", self._waiting_status(state)))
             blocks += [Block("staff", f"{ui(lang, 'staff.says')}: {m}") for m in esc.messages]
+            if esc.question is not None:
+                blocks.append(Block("question", ui(lang, "answer.question")))
+            elif esc.answered:
+                blocks.append(Block("info", ui(lang, "answer.sent", answer=ui(lang, f"answer.{esc.answered}"))))
             if esc.status == "unreachable" or (
                 esc.status in ("sending", "waiting") and esc.waited_s >= self.settings.help_fallback_after_s
             ):
                 blocks.append(Block("caution", self._fallback(lang)))
-        buttons = (Button("return", ui(lang, "waiting.return"), a.ReturnToProcedure(), "primary"),)
+        answers = tuple(
+            Button(f"answer-{code}", ui(lang, f"answer.{code}"), a.Answer(code), "choice")
+            for code in answers_offered(state)
+        )
+        back = Button("return", ui(lang, "waiting.return"), a.ReturnToProcedure(), "primary")
+        # with four answers the bar's もどる (the same way back) stands in for 手続きにもどる: one row, no crowding
+        buttons = answers if len(answers) > 3 else (*answers, back)
         return self._base(state, "waiting", ui(lang, "waiting.title"), blocks=tuple(blocks), buttons=buttons)
 
     def _waiting_status(self, state: GuideState) -> str:
@@ -271,6 +291,9 @@ class Views:
                 for key, synonyms in YES_NO.items():
                     if button.id.endswith(f"-{key}"):
                         words += synonyms
+                if button.id.startswith("answer-"):
+                    spoken = ANSWER_PHRASES.get(state.language, ANSWER_PHRASES["ja"])
+                    words += spoken.get(button.id.removeprefix("answer-"), ())
                 phrases[button.id] = tuple(dict.fromkeys(words))
                 actions[button.id] = button.action
         return phrases, actions

@@ -8,6 +8,8 @@ from typing import Protocol
 
 from helpdesk.wire import (
     API_PREFIX,
+    CallSignal,
+    CallStarted,
     ErrorBody,
     EscalationRequest,
     EscalationStatus,
@@ -15,7 +17,9 @@ from helpdesk.wire import (
     HeartbeatAck,
     KioskHeartbeat,
     MessageList,
+    ResidentAnswer,
     SessionEventBatch,
+    StaffMessage,
     StepThresholds,
 )
 
@@ -56,6 +60,9 @@ class Helpdesk(Protocol):
     def send_events(self, batch: SessionEventBatch) -> EventBatchResult: ...
     def heartbeat(self, beat: KioskHeartbeat) -> HeartbeatAck: ...
     def step_thresholds(self) -> StepThresholds: ...
+    def answer(self, escalation_id: str, answer: ResidentAnswer, idempotency_key: str) -> StaffMessage: ...
+    def call_signal(self, escalation_id: str, signal: CallSignal) -> None: ...
+    def call_ice_servers(self, escalation_id: str, call_id: str) -> CallStarted: ...
 
 
 class HelpdeskClient:
@@ -124,6 +131,22 @@ class HelpdeskClient:
     def step_thresholds(self) -> StepThresholds:
         """Per-step stuck thresholds learned from past sessions (for the kiosk's offer of help)."""
         return StepThresholds.model_validate_json(self._call("GET", "/analytics/step-thresholds"))
+
+    def answer(self, escalation_id: str, answer: ResidentAnswer, idempotency_key: str) -> StaffMessage:
+        """The resident's answer to staff; retries reuse `idempotency_key` (stored once)."""
+        raw = self._call(
+            "POST", f"/escalations/{escalation_id}/answers", body=answer, headers={"Idempotency-Key": idempotency_key}
+        )
+        return StaffMessage.model_validate_json(raw)
+
+    def call_signal(self, escalation_id: str, signal: CallSignal) -> None:
+        """One call signal to staff (not through the outbox: a call signal is worthless a few seconds later)."""
+        self._call("POST", f"/escalations/{escalation_id}/call/signal", body=signal, read_s=5.0)
+
+    def call_ice_servers(self, escalation_id: str, call_id: str) -> CallStarted:
+        """STUN/TURN servers for this call, TURN credentials minted for this kiosk."""
+        raw = self._call("GET", f"/escalations/{escalation_id}/call/ice-servers", params={"call_id": call_id})
+        return CallStarted.model_validate_json(raw)
 
     def close(self) -> None:
         """Close pooled connections."""

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from helpdesk.wire import EscalationRequest, KioskHeartbeat
+from helpdesk.wire import EscalationRequest, KioskHeartbeat, ResidentAnswer
 from kiosk.guide import Record
 from kiosk.link.client import Helpdesk
 from kiosk.link.journal import to_wire
@@ -50,6 +50,10 @@ class Courier:
             self._watchers.pop(escalation_key, None)
         self.outbox.put_cancel(escalation_key)
 
+    def answer(self, escalation_key: str, answer: ResidentAnswer) -> str:
+        """The resident's answer to staff, stored durably and sent after the help request it belongs to."""
+        return self.outbox.put_answer(escalation_key, answer.model_dump(mode="json"))
+
     def cancel_leftovers(self) -> int:
         """Cancel help requests an earlier run left open (the kiosk restarted: the resident is gone)."""
         keys = self.outbox.open_escalations()
@@ -75,6 +79,7 @@ class Courier:
         content_version: str,
         voice_available: bool,
         content_errors: list[str] | None = None,
+        call_unavailable: str | None = None,
     ) -> None:
         """Queue the kiosk's status (only the latest undelivered one is kept)."""
         beat = KioskHeartbeat(
@@ -83,6 +88,7 @@ class Courier:
             voice_available=voice_available,
             outbox_length=self.pending(),
             content_errors=(content_errors or [])[:50],
+            call_unavailable=call_unavailable,
         )
         self.outbox.put_heartbeat(beat.model_dump(mode="json"))
 

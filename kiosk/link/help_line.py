@@ -8,7 +8,15 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from helpdesk.wire import NO_PLACE, EscalationRequest, EscalationStatus, PathStep
+from helpdesk.wire import (
+    NO_PLACE,
+    CallSignal,
+    EscalationRequest,
+    EscalationStatus,
+    PathStep,
+    ResidentAnswer,
+    StaffMessage,
+)
 from kiosk.guide import Escalate
 from kiosk.guide import actions as a
 from kiosk.link.client import Helpdesk, HelpdeskCallFailed
@@ -69,6 +77,8 @@ class HelpLine:
         self.escalation_id: str | None = None
         self.reachable: bool | None = None
         self.sleep = threading.Event()
+        self.on_call: Callable[[str, CallSignal], None] | None = None
+        """Where call signals go (the runtime's call line)."""
 
     def open(self, effect: Escalate) -> None:
         """Queue a help request durably; staff messages are listened for once the helpdesk has it."""
@@ -97,6 +107,13 @@ class HelpLine:
         self.close()
         if key:
             self.courier.cancel(key)
+
+    def answer(self, answer: str, question_id: int | None) -> None:
+        """Queue the resident's answer durably behind the open request (dropped when no request is open)."""
+        with self._lock:
+            key = self.key
+        if key:
+            self.courier.answer(key, ResidentAnswer(answer=answer, question_id=question_id))  # type: ignore[arg-type]
 
     def current(self, generation: int) -> bool:
         """True while `generation` is the open escalation."""
@@ -139,9 +156,14 @@ class HelpLine:
                 continue
             failures, after = 0, batch.last_id
             for message in batch.messages:
-                action = _message_action(message.sender, message.kind, message.text, message.step_id)
+                action = _message_action(message)
                 if action is not None:
                     self.post(generation, action)
+            for signal in batch.signals:
+                if signal.kind == "pointer" and signal.element:
+                    self.post(generation, a.PointAt(signal.element))
+                elif signal.kind == "call" and signal.call is not None and self.on_call is not None:
+                    self.on_call(escalation_id, signal.call)
             update = update_of(status) if status else a.EscalationUpdate(batch.status)
             if batch.status in ENDED:
                 self.post(generation, a.StaffMessageArrived("resolved"))
@@ -151,11 +173,12 @@ class HelpLine:
                 last = update
 
 
-def _message_action(sender: str, kind: str, text: str, step_id: str | None) -> a.Action | None:
+def _message_action(message: StaffMessage) -> a.Action | None:
+    sender, kind, text, step_id = message.sender, message.kind, message.text, message.step_id
     if sender != "staff":
         return None
     if kind == "text" and text:
-        return a.StaffMessageArrived("text", text)
+        return a.StaffMessageArrived("text", text, message_id=message.id, question=message.question == "yes-no")
     if kind == "send-step" and step_id:
         return a.StaffMessageArrived("send-step", step_id=step_id)
     if kind == "coming":

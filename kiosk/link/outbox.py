@@ -21,7 +21,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     key TEXT NOT NULL UNIQUE,          -- the Idempotency-Key / event id, fixed when the item is created
-    kind TEXT NOT NULL,                -- escalation | cancel | event | heartbeat
+    kind TEXT NOT NULL,                -- escalation | cancel | answer | event | heartbeat
     grp TEXT NOT NULL,                 -- items of one group are delivered strictly in order
     body TEXT NOT NULL,
     state TEXT NOT NULL DEFAULT 'pending',   -- pending | delivered | failed
@@ -115,6 +115,10 @@ class Outbox:
     def put_cancel(self, escalation_key: str) -> str:
         """Cancel a help request (delivered after it, in order; dropped if it never reached the helpdesk)."""
         return self.put("cancel", {"escalation_key": escalation_key}, group=escalation_key)
+
+    def put_answer(self, escalation_key: str, answer: dict[str, Any]) -> str:
+        """The resident's answer to staff (delivered after the request, in order, once it has the helpdesk's id)."""
+        return self.put("answer", answer, group=escalation_key)
 
     def put_event(self, event: dict[str, Any]) -> str:
         """A pseudonymous session event; its event id is its key, so a resent batch stores it once."""

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from helpdesk.wire import EscalationRequest, KioskHeartbeat, SessionEvent, SessionEventBatch
+from helpdesk.wire import EscalationRequest, KioskHeartbeat, ResidentAnswer, SessionEvent, SessionEventBatch
 from kiosk.link.client import Helpdesk, HelpdeskCallFailed, HelpdeskRefused, HelpdeskUnreachable
 from kiosk.link.outbox import Item, Outbox
 
@@ -126,9 +126,23 @@ class Sender:
             return self.helpdesk.create_escalation(request, item.key).model_dump(mode="json")
         if item.kind == "cancel":
             return self._cancel(item.body["escalation_key"])
+        if item.kind == "answer":
+            return self._answer(item)
         if item.kind == "heartbeat":
             return self.helpdesk.heartbeat(KioskHeartbeat.model_validate(item.body)).model_dump(mode="json")
         raise ValueError(f"unknown outbox item kind {item.kind!r}")
+
+    def _answer(self, item: Item) -> Any:
+        known = self.outbox.result(item.group)
+        if known is None or known[0] != "delivered" or not known[1]:
+            return {"skipped": "the help request never reached the helpdesk"}
+        answer = ResidentAnswer.model_validate(item.body)
+        try:
+            return self.helpdesk.answer(known[1]["id"], answer, item.key).model_dump(mode="json")
+        except HelpdeskRefused as exc:
+            if exc.status in (404, 409):  # staff ended the conversation first: nobody to tell
+                return {"skipped": exc.code}
+            raise
 
     def _cancel(self, escalation_key: str) -> Any:
         known = self.outbox.result(escalation_key)

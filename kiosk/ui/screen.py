@@ -10,8 +10,10 @@ from kivy.uix.floatlayout import FloatLayout
 
 from kiosk.guide import Block, Button, ScreenView
 from kiosk.ui import text
+from kiosk.ui.call_panel import draw_ringing, in_call_strip
 from kiosk.ui.layout import MIN_TARGET, PRIMARY_W, Box, Metrics, row, text_block_height
 from kiosk.ui.overlay import draw_overlay
+from kiosk.ui.pointer import PointerRing
 from kiosk.ui.theme import STANDARD, Theme
 from kiosk.ui.widgets import LINE_SPACING, TIGHT_SPACING, CautionIcon, Fill, KioskButton, TextBox, picture, qr_image
 
@@ -43,6 +45,8 @@ class KioskScreen(FloatLayout):
         self.corner_count, self.corner_window_s = 5, 3.0
         self.fitted_px: dict[str, int] = {}
         self._buttons: dict = {}
+        self.element_boxes: dict[str, Box] = {}
+        self.ring: PointerRing | None = None
         self.bind(size=self._resized)
 
     def _resized(self, *_args) -> None:
@@ -53,21 +57,40 @@ class KioskScreen(FloatLayout):
     def show(self, view: ScreenView, size: tuple[int, int] | None = None) -> None:
         """Replace everything on screen with `view`, laid out for `size` (default: this widget's size)."""
         self.view = view
+        self.element_boxes: dict[str, Box] = {}
         self.spacing, self.staff_scale = LINE_SPACING, STAFF_SCALES[0]
         width, height = size or (int(self.width), int(self.height))
         m = Metrics.of(width, height, view.text_size)
         self.clear_widgets()
         self.add_widget(Fill((0, 0, width, height), self.theme.page_bg))
         top = self._header(view, m)
+        if view.call is not None and view.call.status != "ringing":
+            top = in_call_strip(self, view, m, top)
         action_top = self._actions(view, m)
         self._bar(view.bar, m)
         content: Box = (m.margin, action_top + m.gap, m.inner_width, top - m.gap - action_top - m.gap)
         getattr(self, f"_content_{view.screen}", self._content_default)(view, m, content)
-        if view.overlay:
+        if view.call is not None and view.call.status == "ringing":
+            draw_ringing(self, view, m)
+        elif view.overlay:
             self._overlay(view, m)
+        self._pointer(view, m)
+
+    def _pointer(self, view: ScreenView, m: Metrics) -> None:
+        """The ring round the element staff point at (drawn last: above everything, taking no touches)."""
+        if self.ring is not None:
+            self.ring.stop()
+            self.ring = None
+        box = self.element_boxes.get(view.pointer or "")
+        if box is not None:
+            self.ring = PointerRing(box, m.scale)
+            self.add_widget(self.ring)
 
     def wipe(self) -> None:
         """Forget the resident's screen and QR codes (the next Show draws the start screen)."""
+        if self.ring is not None:
+            self.ring.stop()
+            self.ring = None
         self.clear_widgets()
         self.view = None
         self.qr_textures.clear()
@@ -127,6 +150,8 @@ class KioskScreen(FloatLayout):
             boxes = [(left, y, w, m.action_h)]
         elif view.screen == "help":
             return self._help_buttons(buttons, m, y)
+        elif len(buttons) > 4:  # more than fit a row: rows of three
+            return self._button_rows(buttons, m, y)
         else:
             boxes = row(m.margin, y, m.inner_width, m.action_h, len(buttons), m.gap)
         for button, box in zip(buttons, boxes, strict=True):
@@ -143,6 +168,15 @@ class KioskScreen(FloatLayout):
             self.add_button(button, box, m.body)
         return y + ((len(buttons) + 1) // 2) * (h + m.gap) - m.gap
 
+    def _button_rows(self, buttons: list[Button], m: Metrics, y: float) -> float:
+        """Rows of at most three equal buttons, first ones on top; returns the top edge."""
+        lines = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+        for depth, line in enumerate(reversed(lines)):
+            boxes = row(m.margin, y + depth * (m.action_h + m.gap), m.inner_width, m.action_h, len(line), m.gap)
+            for button, box in zip(line, boxes, strict=True):
+                self.add_button(button, box, m.body)
+        return y + len(lines) * (m.action_h + m.gap) - m.gap
+
     def add_button(self, button: Button, box: Box, font_px: int) -> KioskButton:
         """Draw a button in its role's style; an identical one from the previous screen is reused."""
         t = self.theme
@@ -157,6 +191,7 @@ class KioskScreen(FloatLayout):
             button.id, button.label, button.action, button.role, box, style, font_px, self._dispatch
         )
         self._buttons[key] = widget  # reused by the next screen when identical (the fixed bar, つぎへ)
+        self.element_boxes[button.id] = box
         while len(self._buttons) > BUTTON_CACHE:
             self._buttons.pop(next(iter(self._buttons)))
         self.add_widget(widget)
@@ -200,6 +235,7 @@ class KioskScreen(FloatLayout):
             qy = y + h - size - (h * 0.35 + m.gap if view.picture else 0)
             self.add_widget(Fill((x + (w - size) / 2, qy, size, size), "#FFFFFF"))
             self.add_widget(qr_image(view.qr_url, (x + (w - size) / 2, qy, size, size), self.qr_textures))
+            self.element_boxes["qr"] = (x + (w - size) / 2, qy, size, size)
             if view.qr_label:
                 self.add_widget(
                     TextBox(view.qr_label, (x, qy - label_h - 8, w, label_h), m.min_body, self.theme.page_text)
@@ -211,6 +247,7 @@ class KioskScreen(FloatLayout):
 
     def _picture(self, name: str, box: Box) -> None:
         path = self.picture_dir / name
+        self.element_boxes.setdefault("picture", box)
         if path.exists():
             self.add_widget(picture(str(path), box))
 
@@ -235,6 +272,7 @@ class KioskScreen(FloatLayout):
             bh = self._block_height(block, w, px, m)
             top -= bh
             self._block(block, (x, top, w, bh), px, m)
+            self.element_boxes.setdefault("instruction", (x, top, w, bh))
             top -= m.gap
 
     def _block_height(self, block: Block, w: float, px: int, m: Metrics) -> float:

@@ -45,9 +45,11 @@ def _fields() -> dict[str, object]:
     return {f"YORISOI_{name.upper()}": field for name, field in HelpdeskSettings.model_fields.items()}
 
 
-def test_compose_file_parses_with_the_four_services() -> None:
+def test_compose_file_parses_with_the_five_services() -> None:
     services = _compose()["services"]
-    assert set(services) == {"postgres", "migrate", "helpdesk", "nginx"}
+    assert set(services) == {"postgres", "migrate", "helpdesk", "nginx", "turn"}
+    turn = services["turn"]  # TURN: host networking (hundreds of UDP relay ports), the secret only from .env
+    assert turn["network_mode"] == "host" and any("${TURN_SECRET:?" in part for part in turn["command"])
 
 
 def test_every_helpdesk_setting_is_documented_in_env_example() -> None:

@@ -24,7 +24,7 @@ SERVER_UNITS = [
     "yorisoi-backup.service",
 ]
 KIOSK_UNITS = ["yorisoi-kiosk.service", "yorisoi-kiosk-x11.service"]
-SYSTEM_PROGRAMS = ["/usr/bin/cage", "/usr/bin/xinit"]
+SYSTEM_PROGRAMS = ["/usr/bin/cage", "/usr/bin/xinit", "/usr/bin/turnserver"]
 
 pytestmark = pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
 

@@ -71,6 +71,7 @@ class FakeHelpdesk:
         self.next_id = 0
         self.events: list = []
         self.beats: list = []
+        self.answers: dict[str, tuple[str, object]] = {}
 
     def _status(self, escalation_id: str) -> EscalationStatus:
         now = dt.datetime.now(dt.UTC)
@@ -122,6 +123,20 @@ class FakeHelpdesk:
         new = [e for e in batch.events if e.event_id not in {x.event_id for x in self.events}]
         self.events.extend(new)
         return EventBatchResult(accepted=len(new), duplicates=len(batch.events) - len(new))
+
+    def answer(self, escalation_id, answer, idempotency_key):
+        if not self.reachable:
+            raise HelpdeskUnreachable("fake: down")
+        self.answers.setdefault(idempotency_key, (escalation_id, answer))
+        return StaffMessage(
+            id=len(self.answers),
+            escalation_id=escalation_id,
+            sender="kiosk",
+            kind="text",
+            answer=answer.answer,
+            answers=answer.question_id,
+            created_at=dt.datetime.now(dt.UTC),
+        )
 
     def heartbeat(self, beat):
         if not self.reachable:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from kiosk.guide import Guide, GuideState, ScreenView
-from kiosk.guide.state import Escalation, Place
+from kiosk.guide.state import Call, Escalation, Place
 from kiosk.ui.layout import MIN_GAP, MIN_TARGET, PRIMARY_H, PRIMARY_W, Metrics
 from kiosk.ui.screen import LAST_RESORT
 
@@ -34,6 +34,17 @@ def screen_states(guide: Guide, language: str, size: str) -> Iterator[tuple[str,
     esc = Escalation("other", status="waiting", position=3, wait_s=420, waited_s=9999, messages=(LONG_STAFF_MESSAGE,))
     yield "waiting", replace(base, place=Place("waiting"), escalation=esc)
     yield "unreachable", replace(base, place=Place("waiting"), escalation=replace(esc, status="unreachable"))
+    with_staff = replace(esc, status="claimed", position=None, answered="say-again")
+    yield "answers", replace(base, place=Place("waiting"), escalation=with_staff)
+    yield "question", replace(base, place=Place("waiting"), escalation=replace(with_staff, question=7))
+    for status in ("ringing", "in-call"):
+        for pid in sorted(guide.procedures)[:2]:
+            step = guide.procedures[pid].steps[0].id
+            call = Call("c" * 32, status=status)
+            yield (
+                f"call-{status}/{pid}",
+                replace(base, place=Place("step", pid, step), escalation=with_staff, call=call),
+            )
 
 
 def overlay_state(state: GuideState) -> GuideState:
@@ -82,7 +93,8 @@ def layout_problems(screen, view: ScreenView, size: tuple[int, int]) -> list[str
             problems.append(f"target {b.button_id} smaller than {MIN_TARGET}px: {b.size}")
         if b.role in ("primary", "choice", "card") and (b.width < PRIMARY_W or b.height < PRIMARY_H):
             problems.append(f"primary {b.button_id} smaller than {PRIMARY_W}×{PRIMARY_H}: {b.size}")
-    if view.overlay is None:
+    modal = view.overlay is not None or (view.call is not None and view.call.status == "ringing")
+    if not modal:
         rects = [(b.button_id, (b.x, b.y, b.width, b.height)) for b in buttons]
         for i, (ida, ra) in enumerate(rects):
             for idb, rb in rects[i + 1 :]:

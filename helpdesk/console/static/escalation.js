@@ -18,6 +18,11 @@
     return language === "en" ? "en" : "ja";
   }
 
+  // Elements carry the ids the kiosk gives them (data-element): clicking one rings it on the kiosk (the pointer).
+  function pointable(element, tag, attrs, ...children) {
+    return Y.el(tag, { ...attrs, "data-element": element, tabindex: "0", role: "button" }, ...children);
+  }
+
   function renderScreen(ctx) {
     const box = document.getElementById("kiosk-screen");
     box.setAttribute("lang", residentLang(ctx.language));
@@ -27,16 +32,31 @@
         text: `${ctx.procedure_title} — ${ctx.step_title}` }));
       return;
     }
+    const choices = s.choices.map((c, i) => Y.el("li", {}, pointable(s.choice_ids[i], "span", { class: "element", text: c })));
+    const bar = s.bar.map((b) => pointable(b, "span", { class: "element bar", lang: document.documentElement.lang,
+      text: Y.label("element", b) }));
     box.replaceChildren(...[
       Y.el("p", { class: "screen-where", lang: document.documentElement.lang, text: Y.label("where", s.where) }),
       Y.el("p", { class: "screen-title", text: s.title }),
-      s.picture_url ? Y.el("img", { src: s.picture_url, alt: "", class: "screen-picture" }) : null,
-      Y.el("p", { class: "screen-text", text: s.instruction }),
+      s.picture_url ? pointable("picture", "img", { src: s.picture_url, alt: "", class: "screen-picture element" }) : null,
+      pointable("instruction", "p", { class: "screen-text element", text: s.instruction }),
       s.caution ? Y.el("p", { class: "screen-caution", text: `${Y.t("esc.caution")}: ${s.caution}` }) : null,
       s.question ? Y.el("p", { class: "screen-question", text: s.question }) : null,
-      s.choices.length ? Y.el("ul", { class: "screen-choices" }, s.choices.map((c) => Y.el("li", { text: c }))) : null,
-      s.qr ? Y.el("p", { class: "screen-qr", text: `QR: ${s.qr}` }) : null,
-      s.end ? Y.el("p", { class: "screen-end", text: s.end }) : null].filter(Boolean));
+      s.choices.length ? Y.el("ul", { class: "screen-choices" }, choices) : null,
+      s.qr ? pointable("qr", "p", { class: "screen-qr element", text: `QR: ${s.qr}` }) : null,
+      s.end ? Y.el("p", { class: "screen-end", text: s.end }) : null,
+      s.action ? pointable(s.action, "p", { class: "element action", lang: document.documentElement.lang,
+        text: Y.label("element", s.action) }) : null,
+      Y.el("p", { class: "screen-bar" }, ...bar)].filter(Boolean));
+  }
+
+  async function point(target) {
+    const element = target && target.closest("[data-element]");
+    const ctx = state.ctx;
+    if (!element || !ctx || !(ctx.holder && ctx.holder.me) || ctx.status !== "claimed") return;
+    if (await act("/pointer", { element: element.dataset.element }, false)) {
+      Y.toast(Y.t("esc.pointed") + element.textContent.trim());
+    }
   }
 
   function fact(term, ...value) {
@@ -85,7 +105,8 @@
     const mine = Boolean(ctx.holder && ctx.holder.me) && ctx.status === "claimed";
     const set = (selector, on) => document.querySelectorAll(selector).forEach((n) => { n.disabled = !on; });
     set("#claim-btn", ctx.status === "waiting");
-    set("#coming-btn, #release-btn, #reply-form button, #reply-form textarea, #step-form button, #resolve-form button", mine);
+    set("#coming-btn, #release-btn, #reply-form button, #reply-form textarea, #reply-form input, #step-form button, #resolve-form button", mine);
+    document.getElementById("kiosk-screen").classList.toggle("pointing", mine);
     set("#transfer-form button", mine && ctx.colleagues.length > 0);
     if (ENDED.includes(ctx.status)) showAlert(Y.t("esc.ended"));
   }
@@ -101,6 +122,7 @@
       renderPath(ctx);
       fillChoices(ctx);
       enableActions(ctx);
+      window.dispatchEvent(new CustomEvent("yorisoi-context", { detail: ctx }));
       return ctx;
     } catch (e) {
       if (e.status === 404) showAlert(Y.t("esc.not_found"));
@@ -109,6 +131,11 @@
   }
 
   function messageText(m) {
+    if (m.answer) {
+      const to = m.answers ? `（${Y.t("esc.answers_to")}）` : "";
+      return `${Y.t("esc.answered")}: ${Y.label("answer", m.answer)}${to}`;
+    }
+    if (m.question) return `${Y.t("esc.question")}: ${m.text}`;
     if (m.kind === "system") return Y.label("system", m.text);
     if (m.kind === "send-step") {
       const step = state.ctx && state.ctx.steps.find((s) => s.id === m.step_id);
@@ -121,7 +148,7 @@
   function addMessages(messages) {
     const list = document.getElementById("messages");
     for (const m of messages) {
-      list.append(Y.el("li", { class: `msg ${m.sender}` },
+      list.append(Y.el("li", { class: `msg ${m.sender}${m.answer ? " answer" : ""}` },
         Y.el("span", { class: "meta", text: `${Y.label("sender", m.sender)} ${Y.clock(m.created_at)}` }),
         Y.el("span", { class: "text", text: messageText(m) })));
     }
@@ -134,9 +161,10 @@
     for (;;) {
       try {
         const result = await Y.api("GET", `${base}/messages?after=${state.lastId}&wait=20`);
+        for (const s of result.signals || []) window.dispatchEvent(new CustomEvent("yorisoi-signal", { detail: s }));
+        state.lastId = Math.max(state.lastId, result.last_id);
         if (result.messages.length) {
           addMessages(result.messages);
-          state.lastId = result.last_id;
           await loadContext();
         }
         if (ENDED.includes(result.status) && !result.messages.length) await sleep(10000);
@@ -147,11 +175,11 @@
     }
   }
 
-  async function act(path, body) {
+  async function act(path, body, reload = true) {
     showAlert("");
     try {
       await Y.api("POST", `${base}${path}`, body);
-      await loadContext();
+      if (reload) await loadContext();
       return true;
     } catch (e) {
       const ctx = await loadContext();
@@ -172,7 +200,11 @@
   document.getElementById("reply-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!replyText.value.trim()) return;
-    if (await act("/messages", { kind: "text", text: replyText.value })) replyText.value = "";
+    const kind = document.getElementById("ask-yes-no").checked ? "question" : "text";
+    if (await act("/messages", { kind, text: replyText.value })) {
+      replyText.value = "";
+      document.getElementById("ask-yes-no").checked = false;
+    }
   });
   document.getElementById("step-form").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -185,6 +217,12 @@
   document.getElementById("resolve-form").addEventListener("submit", (event) => {
     event.preventDefault();
     act("/resolve", { outcome: document.getElementById("outcome-select").value });
+  });
+
+  const screenBox = document.getElementById("kiosk-screen");
+  screenBox.addEventListener("click", (event) => point(event.target));
+  screenBox.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === " ") { event.preventDefault(); point(event.target); }
   });
 
   document.addEventListener("keydown", (event) => {
