@@ -138,9 +138,11 @@ def run_kiosk(config: KioskConfig, *, fullscreen: bool = False, helpdesk="defaul
             housekeeping(kiosk)
             fetch_step_thresholds(kiosk, kivy_post)
             Clock.schedule_interval(lambda _dt: fetch_step_thresholds(kiosk, kivy_post), THRESHOLDS_S)
+            print(f"kiosk {config.kiosk_id}: running", flush=True)  # for the journal (and tests): the window is up
 
     try:
         KioskApp().run()
     finally:
         kiosk.close()  # undelivered items stay in the outbox file for the next start
+    print(f"kiosk {config.kiosk_id}: stopped ({'signal' if stopping[0] else 'window closed'})", flush=True)
     return 0

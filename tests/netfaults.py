@@ -11,13 +11,15 @@ import time
 class FaultyProxy:
     """A TCP proxy on loopback between a client and a real server. While `drops` > 0 it forwards a request, waits for
     the server's answer (the server has committed by then) and cuts the connection instead of passing the answer on;
-    with `delay_s` it holds every answer back that long (a slow helpdesk)."""
+    with `delay_s` it holds every answer back that long (a slow helpdesk), noting in `released` the request line of
+    each answer it has let through since."""
 
     def __init__(self, upstream_port: int):
         self.upstream_port = upstream_port
         self.drops = 0
         self.dropped = 0
         self.delay_s = 0.0
+        self.released: list[str] = []
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
@@ -52,6 +54,9 @@ class FaultyProxy:
             finally:
                 cut(src, dst)
 
+        head = client.recv(65536)  # the request's first bytes, with its request line
+        with contextlib.suppress(OSError):
+            upstream.sendall(head)
         threading.Thread(target=pump, args=(client, upstream), daemon=True).start()
         if self.drops > 0:
             first = upstream.recv(65536)  # the server answered: it has committed
@@ -65,6 +70,7 @@ class FaultyProxy:
             time.sleep(self.delay_s)
             with contextlib.suppress(OSError):
                 client.sendall(first)
+            self.released.append(head.split(b"\r\n", 1)[0].decode("latin-1"))
         pump(upstream, client)
 
     def close(self):

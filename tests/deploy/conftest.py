@@ -76,12 +76,15 @@ def nginx_t(main: Path) -> subprocess.CompletedProcess[str]:
 
 
 class EventServer:
-    """Answers every request with an event-stream: the request's headers at once, a second event later.
+    """Answers every request with an event-stream: the request's headers at once, a second event once `release` is
+    set (or after `hold_s`), then the end; `second_sent` tells whether the second is out yet.
 
     It sends no X-Accel-Buffering header (the helpdesk does), so only nginx's own settings decide buffering.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, hold_s: float = SECOND_EVENT_AFTER_S) -> None:
+        self.hold_s = hold_s
+        self.release, self.second_sent = threading.Event(), threading.Event()
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         threading.Thread(target=self._serve, daemon=True).start()
@@ -106,7 +109,8 @@ class EventServer:
             headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n")
             conn.sendall(f"id: 1\ndata: {json.dumps({'path': lines[0], **headers})}\n\n".encode())
-            time.sleep(SECOND_EVENT_AFTER_S)
+            self.release.wait(self.hold_s)
+            self.second_sent.set()  # before it goes out, so a client that sees the first event after it knows
             conn.sendall(b"id: 2\ndata: second\n\n")
 
     def close(self) -> None:
@@ -121,10 +125,11 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_nginx(
-    tmp: Path, tls: Path, upstream: str | None = None, text: str | None = None
+    tmp: Path, tls: Path, upstream: str | None = None, text: str | None = None, backend: EventServer | None = None
 ) -> Iterator[tuple[int, int, Path]]:
-    """nginx with (a copy of) yorisoi.conf on free loopback ports in front of `upstream` (else an EventServer)."""
-    backend = EventServer() if upstream is None else None
+    """nginx with (a copy of) yorisoi.conf on free loopback ports in front of `upstream` (else `backend`, else a new
+    EventServer)."""
+    backend = (backend or EventServer()) if upstream is None else None
     ports = (free_port(), free_port())
     main = nginx_config(tmp, tls, upstream or f"127.0.0.1:{backend.port}", ports, text=text)  # type: ignore[union-attr]
     proc = subprocess.Popen([str(NGINX), "-c", str(main), "-p", str(tmp), "-g", "daemon off;"], stderr=subprocess.PIPE)

@@ -78,19 +78,29 @@ def test_kill_9_of_the_helpdesk_mid_delivery_loses_and_duplicates_nothing(helpde
     helpdesk.start()
     outbox = Outbox(tmp_path / "outbox.sqlite3", backoff=FAST)
     client = HelpdeskClient(helpdesk.url, helpdesk.seed.kiosk_key, timeout_s=5)
-    sender = Sender(outbox, client, batch=50)
+    delivered, waiting = [], threading.Event()
+
+    def update(d) -> None:
+        if d.state == "delivered":
+            delivered.append(d.key)
+        elif d.state == "waiting":
+            waiting.set()
+
+    sender = Sender(outbox, client, batch=50, on_update=update)
     sender.start()
     keys, events = [], []
     try:
         for round_ in range(3):
+            before = len(delivered)
             for n in range(40):
                 keys.append(outbox.put_escalation(request_body(round_ * 100 + n)))
                 body = event_body(helpdesk.seed.kiosk_id)
                 events.append(body["event_id"])
                 outbox.put_event(body)
-            time.sleep(0.3)  # let some deliveries be in flight
+            assert wait_until(lambda b=before: len(delivered) > b, every_s=0.01)  # under way: kill the helpdesk now
+            waiting.clear()
             helpdesk.kill()
-            time.sleep(0.5)
+            assert waiting.wait(30)  # the sender met the dead helpdesk and waits to retry
             helpdesk.start()
         assert wait_until(lambda: outbox.pending() == 0, timeout_s=120)
     finally:
@@ -113,9 +123,12 @@ outbox = Outbox(sys.argv[1], backoff=Backoff(base_s=0.1, cap_s=0.3))
 for n in range(20):
     outbox.put_escalation({"session_id": f"sess-{n:04d}-" + "d" * 16, "procedure_id": "konbini-juminhyo",
                            "step_id": "insert-card", "language": "ja", "reason": "other", "path": []})
-sender = Sender(outbox, HelpdeskClient(sys.argv[2], sys.argv[3], timeout_s=2))
-sender.start()
+def update(d):
+    if d.state == "waiting":
+        print("waiting", flush=True)
+sender = Sender(outbox, HelpdeskClient(sys.argv[2], sys.argv[3], timeout_s=2), on_update=update)
 print("ready", flush=True)
+sender.start()
 time.sleep(600)
 """
 
@@ -129,7 +142,7 @@ def test_kill_9_of_the_kiosk_with_20_undelivered_items(helpdesk, tmp_path):
     )
     try:
         assert kiosk.stdout.readline().strip() == "ready"
-        time.sleep(1.0)  # the sender is retrying against a helpdesk that is down
+        assert kiosk.stdout.readline().strip() == "waiting"  # the sender tried the helpdesk that is down
     finally:
         kiosk.kill()
         kiosk.wait(10)

@@ -20,7 +20,8 @@ def test_subscribers_get_events_of_their_topic_only() -> None:
             await bus.publish(escalation_topic("e1"), {"n": 2})
             got = await queue.next(timeout=1)
             assert got == first
-            assert await queue.next(timeout=0.05) is None
+            marker = await bus.publish(QUEUE_TOPIC, {"n": 3})
+            assert await queue.next(timeout=1) == marker  # in order: e1's event, published before it, never came
             assert (await e1.next(timeout=1)).payload == {"n": 2}
         assert bus.subscriber_count(QUEUE_TOPIC) == 0
 
@@ -34,7 +35,8 @@ def test_last_event_id_replays_what_was_missed() -> None:
         async with bus.subscribe(QUEUE_TOPIC, last_event_id=events[2].id) as sub:
             replayed = [await sub.next(timeout=1), await sub.next(timeout=1)]
             assert [e.payload["n"] for e in replayed] == [3, 4]
-            assert await sub.next(timeout=0.05) is None
+            marker = await bus.publish(QUEUE_TOPIC, {"n": 5})
+            assert await sub.next(timeout=1) == marker  # nothing else was replayed before it
 
     asyncio.run(scenario())
 
@@ -46,9 +48,8 @@ def test_a_last_event_id_too_old_to_replay_gets_a_reset_not_a_gap() -> None:
         async with bus.subscribe(QUEUE_TOPIC, last_event_id=events[0].id) as sub:  # events[1] is gone
             first = await sub.next(timeout=1)
             assert is_reset(first) and first.id == events[-1].id
-            assert await sub.next(timeout=0.05) is None
             later = await bus.publish(QUEUE_TOPIC, {"n": 5})
-            assert await sub.next(timeout=1) == later
+            assert await sub.next(timeout=1) == later  # nothing the reset covers came in between
 
     asyncio.run(scenario())
 
@@ -75,9 +76,8 @@ def test_a_listener_that_falls_behind_gets_one_reset_instead_of_a_silent_gap() -
             published = [await bus.publish(QUEUE_TOPIC, {"n": n}) for n in range(1005)]  # its queue holds 1000
             first = await sub.next(timeout=1)
             assert is_reset(first) and first.id == published[-1].id
-            assert await sub.next(timeout=0.05) is None  # the backlog the reset covers is gone
             again = await bus.publish(QUEUE_TOPIC, {"n": "next"})
-            assert await sub.next(timeout=1) == again
+            assert await sub.next(timeout=1) == again  # the backlog the reset covers is gone: nothing came between
 
     asyncio.run(scenario())
 
@@ -102,7 +102,9 @@ def test_sqlite_bus_delivers_what_was_committed_in_commit_order_once(sqlite_worl
             got = [await sub.next(timeout=2) for _ in range(3)]
             assert [(e.id, e.payload["n"]) for e in got] == [(r.id, n) for n, r in enumerate(recorded)]
             await bus.committed([recorded[0]])  # late: it was delivered from the table already
-            assert await sub.next(timeout=0.5) is None
+            marker = committed(3)
+            await bus.committed([marker])  # handed over after the late one: a second copy would come first
+            assert (await sub.next(timeout=2)).id == marker.id
         await bus.stop()
 
         restarted = SqliteBus(db)
@@ -111,8 +113,8 @@ def test_sqlite_bus_delivers_what_was_committed_in_commit_order_once(sqlite_worl
         SqliteBus(db, retain_s=0).trim()
         async with restarted.subscribe(QUEUE_TOPIC, last_event_id=recorded[0].id) as sub:
             assert is_reset(await sub.next(timeout=1))  # trimmed: refetch instead
-        later = committed(3)
-        assert later.id is not None and later.id > recorded[-1].id  # ids never go back, even after a trim
+        later = committed(4)
+        assert later.id is not None and later.id > marker.id  # ids never go back, even after a trim
         await restarted.stop()
 
     try:

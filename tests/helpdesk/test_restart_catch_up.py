@@ -89,11 +89,11 @@ class Console:
         return [(data["escalation_id"], data["action"]) for _, kind, data in self.events if kind == "queue"]
 
     def wait_for(self, expected: list[tuple[str, str]], timeout_s: float = 20) -> None:
-        """Wait until at least the expected number of changes arrived."""
+        """Wait until at least the expected number of changes arrived (a duplicate of one of them would come before
+        whatever is published next: the test ends each check with a marker event behind the others)."""
         deadline = time.monotonic() + timeout_s
         while len(self.changes()) < len(expected) and time.monotonic() < deadline:
             time.sleep(0.02)
-        time.sleep(0.3)  # a duplicate would arrive right behind
 
     def close(self) -> None:
         self._stop.set()
@@ -149,6 +149,10 @@ def test_consoles_on_a_restarted_process_catch_up_exactly_once(pg_world: World, 
                 console.wait_for(expected)
                 assert console.changes() == expected, f"after {stop.name}"
 
+        escalate_through_a()  # a marker: events arrive in order, so a late duplicate would have come before it
+        for console in consoles:
+            console.wait_for(expected)
+            assert console.changes() == expected
         for console in consoles:
             ids = [event_id for event_id, _, _ in console.events]
             assert ids == sorted(set(ids)), "event ids go up, each once"
@@ -201,8 +205,12 @@ def test_a_console_too_far_behind_is_told_to_refetch(pg_world: World, tmp_path: 
         answer = client.post(
             f"{base}{API}/escalations", json=escalation_body(), headers=kiosk_headers(pg_world, "north-1", "new")
         )
-        late.wait_for([("", "")])
-        assert late.changes() == [(answer.json()["id"], "create")]  # then the stream carries on as usual
+        marker = client.post(
+            f"{base}{API}/escalations", json=escalation_body(), headers=kiosk_headers(pg_world, "north-1", "marker")
+        )
+        late.wait_for([("", ""), ("", "")])
+        # then the stream carries on as usual, each event once (a duplicate would have come before the marker)
+        assert late.changes() == [(answer.json()["id"], "create"), (marker.json()["id"], "create")]
         late.close()
 
         # A last id the database never issued (a console from before a restore) is not replayed either.

@@ -129,7 +129,9 @@ def test_kill_9_during_concurrent_escalations_loses_and_duplicates_nothing(sqlit
         process.send_signal(signal.SIGKILL)
         process.wait()
         acknowledged_at_kill = len(acknowledged)
-        time.sleep(0.5)
+        deadline = time.monotonic() + 30
+        while transport_errors[0] == 0 and time.monotonic() < deadline:  # until the clients meet the dead server
+            time.sleep(0.005)
         process = start_server(sqlite_world.url, port, log)
         for future in futures:
             future.result()

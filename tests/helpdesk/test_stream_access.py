@@ -131,10 +131,16 @@ def test_new_sites_or_role_end_the_stream_also_when_changed_by_another_process(
     svc = running[1]
     admin = logged_in("adam")
     renamed = {"display_name": "青木さん", "role": "staff", "site_ids": ["north"]}
-    alices = Stream(logged_in("alice"))
+    alice = logged_in("alice")
+    alices = Stream(alice)
     assert admin.put(f"{ADMIN}/staff/alice", json=renamed).status_code == 200
-    time.sleep(1.5)
+    # A marker behind the rename: events reach the stream in order, so an ending would have come first.
+    marker = admin.post(
+        f"{API}/escalations", json=escalation_body(), headers=kiosk_headers(sqlite_world, "north-1", "marker")
+    )
+    wait_until(lambda: any(marker.json()["id"] in line for line in alices.lines))
     assert not alices.ended.is_set(), "a new display name alone changes no access"
+    assert alice.get(f"{API}/auth/me").status_code == 200  # nor ends the session
 
     assert admin.put(f"{ADMIN}/staff/alice", json={**renamed, "site_ids": ["north", "south"]}).status_code == 200
     assert alices.ended.wait(5) and "event: ended" in alices.lines

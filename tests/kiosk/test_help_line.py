@@ -72,16 +72,34 @@ def test_unreachable_then_delivered_with_the_same_key_then_staff_messages():
     assert line.close() == "esc-1"
 
 
+class HeldPoll(FakeHelpdesk):
+    """Each long poll waits until the test lets it answer, so a poll can be caught in flight."""
+
+    def __init__(self):
+        super().__init__()
+        self.polling, self.answer = threading.Event(), threading.Event()
+        self.poller: threading.Thread | None = None
+
+    def messages(self, escalation_id, after=0, wait_s=0):
+        self.poller = threading.current_thread()
+        self.polling.set()
+        assert self.answer.wait(10)
+        return super().messages(escalation_id, after, wait_s)
+
+
 def test_close_drops_everything_still_in_flight():
-    helpdesk, posted = FakeHelpdesk(), Posted()
+    helpdesk, posted = HeldPoll(), Posted()
     line = HelpLine(helpdesk, posted, poll_wait_s=0.1)
     line.open(EFFECT)
-    assert posted.wait_for(lambda acts: acts)
+    assert helpdesk.polling.wait(5)  # a long poll is out
     line.close()
     count = len(posted.actions)
     helpdesk.inbox.put(("text", "おそい返事", None))
-    time.sleep(0.4)
-    assert len(posted.actions) == count
+    helpdesk.answer.set()  # the poll comes back with a staff message after the close
+    assert helpdesk.poller is not None
+    helpdesk.poller.join(10)
+    assert not helpdesk.poller.is_alive()  # the listener stopped: nothing can be posted any more
+    assert helpdesk.inbox.empty() and len(posted.actions) == count  # the message came back, and was dropped
 
 
 def test_resolved_escalation_ends_the_poll():

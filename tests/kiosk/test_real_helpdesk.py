@@ -4,7 +4,6 @@ the escalation arrives with the signal as its reason; a slow helpdesk never free
 from __future__ import annotations
 
 import sqlite3
-import time
 
 import pytest
 
@@ -90,16 +89,13 @@ def test_a_slow_helpdesk_never_freezes_the_screen(slow_proxy, kiosk_on_real_help
     driver.touch("card-konbini-juminhyo")
     driver.touch("next")
     driver.touch("help")
-    driver.touch("reason-card-unreadable")  # the request now sits 10 s in the slow helpdesk
+    driver.touch("reason-card-unreadable")  # the helpdesk's answer to the request is now held back 10 s
     assert driver.view.screen == "waiting"
-    longest = 0.0
-    for _ in range(60):  # about 3 s of frames while the request hangs
-        started = time.perf_counter()
+    for _ in range(5):
         EventLoop.idle()
-        longest = max(longest, time.perf_counter() - started)
-        time.sleep(0.05)
-    assert longest < 2.0, f"a frame took {longest:.2f} s: the screen froze while the helpdesk was slow"
     driver.touch("return")  # touches still work while waiting
     assert driver.view.screen == "step"
+    # ... before the answer was let through: had the screen waited for it, the touches would have come after
+    assert not [line for line in slow_proxy.released if "/escalations" in line], slow_proxy.released
     driver.wait_for(lambda: stored_reasons(seed), frames=3000)
     assert [reason for *_, reason in stored_reasons(seed)] == ["card-unreadable"]

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -66,6 +65,27 @@ def test_check_validates_the_file_against_the_content(tmp_path, capsys) -> None:
     assert "workshop file OK: 1 sessions" in capsys.readouterr().out
 
 
+# Runs the CLI in the child, noting every part built that could record or send; the list is printed at exit, so once
+# the process has ended it is complete (whenever a send would have happened, the part had to be built first).
+WATCHED_CLI = """
+import atexit, runpy, sys
+import kiosk.link.client, kiosk.link.courier, kiosk.link.outbox, kiosk.runtime
+built = []
+def watch(cls):
+    init = cls.__init__
+    def noted(self, *args, **kwargs):
+        built.append(cls.__name__)
+        init(self, *args, **kwargs)
+    cls.__init__ = noted
+for cls in (kiosk.link.client.HelpdeskClient, kiosk.link.courier.Courier, kiosk.link.outbox.Outbox,
+            kiosk.runtime.KioskRuntime):
+    watch(cls)
+atexit.register(lambda: print("built:", " ".join(built) or "nothing", flush=True))
+sys.argv[0] = "yorisoi"
+runpy.run_module("yorisoi.cli", run_name="__main__")
+"""
+
+
 def test_the_workshop_window_runs_and_contacts_no_helpdesk(tmp_path) -> None:
     helpdesk = CountingServer()
     key = tmp_path / "kiosk.key"
@@ -79,7 +99,7 @@ def test_the_workshop_window_runs_and_contacts_no_helpdesk(tmp_path) -> None:
     )
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}  # SDL offscreen
     env.update(KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1", KIVY_NO_FILELOG="1", KIVY_HOME=str(tmp_path / "kivy"))
-    command = [sys.executable, "-m", "yorisoi.cli", "kiosk", "--workshop", str(write_export(tmp_path / "w.json"))]
+    command = [sys.executable, "-c", WATCHED_CLI, "kiosk", "--workshop", str(write_export(tmp_path / "w.json"))]
     try:
         with subprocess.Popen(
             [*command, "--config", str(config), "--no-voice"],
@@ -93,14 +113,15 @@ def test_the_workshop_window_runs_and_contacts_no_helpdesk(tmp_path) -> None:
                 assert process.stdout is not None and process.stderr is not None
                 line = process.stdout.readline()  # printed once the window is up
                 assert line.strip() == "workshop: 1 sessions ready", process.stderr.read()
-                time.sleep(1.5)  # a resident kiosk would have sent its first heartbeat by now
                 process.send_signal(signal.SIGTERM)
                 assert process.wait(timeout=20) == 0
+                built = process.stdout.read()
             finally:
                 if process.poll() is None:
                     process.kill()
     finally:
         helpdesk.close()
+    assert built.strip() == "built: nothing"  # nothing that could send was ever made, and the process has ended
     assert helpdesk.requests == []
     assert not outbox.exists()
 
