@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import ValidationError
 
 from helpdesk.api.deps import KioskDep, KioskOrStaffDep, ServicesDep, StaffDep, bearer, kiosk_from_request
@@ -34,6 +34,8 @@ from helpdesk.wire import (
 router = APIRouter(prefix="/escalations", tags=["escalations"], responses=ERROR_RESPONSES)
 
 EscalationId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+IdempotencyKey = Annotated[str, Header(pattern=IDEMPOTENCY_KEY_PATTERN)]
+"""The `Idempotency-Key` header of a kiosk's write (the shape the wire contract defines)."""
 
 
 def status_of(svc: Services, row: dict) -> EscalationStatus:
