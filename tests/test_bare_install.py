@@ -138,19 +138,22 @@ def test_interactive_demo_prints_the_address_and_login_and_little_else(bare: Bar
     try:
         assert process.stdout is not None
         deadline = time.monotonic() + 120
-        while not any(line.startswith("demo kiosk:") for line in lines):  # the window comes up after this line
+        while not any(line.startswith("kiosk demo-kiosk: running") for line in lines):  # the window is up
             assert time.monotonic() < deadline and process.poll() is None, "".join(lines)[-3000:]
             ready, _, _ = select.select([process.stdout], [], [], 1.0)
             if ready:
                 lines.append(process.stdout.readline())
-        time.sleep(5)  # let the kiosk window run and talk to the helpdesk (heartbeat, thresholds)
+        # A sample of what a user sees while the kiosk talks to the helpdesk (heartbeat, thresholds): nothing is
+        # waited for here, the assertions below are about whatever was printed.
+        time.sleep(3)
     finally:
         process.send_signal(signal.SIGTERM)
         rest, _ = process.communicate(timeout=60)
     output = "".join(lines) + rest
     assert any(line.startswith("staff console: http://127.0.0.1:") for line in lines), output[-2000:]
     assert "DEBUG" not in output and "urllib3" not in output and "Traceback" not in output, output[-3000:]
-    assert len(output.splitlines()) <= 12, output[-3000:]
+    assert "kiosk demo-kiosk: stopped (signal)" in output, output[-3000:]
+    assert len(output.splitlines()) <= 8, output[-3000:]
 
 
 def test_content_commands(bare: Bare) -> None:
