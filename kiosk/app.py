@@ -61,8 +61,8 @@ def kiosk_status(kiosk) -> dict[str, str]:
         "kiosk": kiosk.config.kiosk_id,
         "site": kiosk.config.site,
         "helpdesk": f"{kiosk.config.helpdesk_url} ({_reach_word(reach, runtime.help is not None)})",
-        "outbox": f"{kiosk.link.journal.pending()} undelivered"
-        + ("" if kiosk.link.courier else " (no helpdesk: kept in memory only)"),
+        "outbox": f"{kiosk.journal.pending()} undelivered"
+        + ("" if kiosk.courier else " (no helpdesk: kept in memory only)"),
         "content": kiosk.content_version
         + (f", {len(kiosk.catalog.problems)} problems" if kiosk.catalog.problems else ""),
         "voice out": "available" if speaker.available else f"off ({speaker.reason})",
@@ -103,13 +103,13 @@ def open_maintenance(kiosk, window) -> None:
 
 def housekeeping(kiosk, kiosk_version: str = "0.1.0") -> None:
     """Queue a heartbeat (the courier's sender delivers it, with the session events, off the UI thread)."""
-    if kiosk.link.courier is None:
+    if kiosk.courier is None:
         return
     try:
         voice_ok = bool(kiosk.runtime.speaker.status().available)
     except Exception:
         voice_ok = False
-    kiosk.link.courier.heartbeat(
+    kiosk.courier.heartbeat(
         kiosk_version=kiosk_version,
         content_version=kiosk.content_version,
         voice_available=voice_ok,

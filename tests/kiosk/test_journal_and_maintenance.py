@@ -31,7 +31,7 @@ def test_runtime_records_session_events_and_the_courier_delivers_them(driver):
     driver.wait_for(lambda: driver.helpdesk.events)
     assert driver.helpdesk.events[0].action == "session-start"
     assert driver.helpdesk.events[0].kiosk_id == "test-kiosk"
-    driver.wait_for(lambda: driver.kiosk.link.journal.pending() == 0)
+    driver.wait_for(lambda: driver.kiosk.journal.pending() == 0)
 
 
 def corner_touches(driver, count: int) -> None:

@@ -106,7 +106,7 @@ def test_resident_staff_and_trainer_round_trip(world, browser, tmp_path):
     assert kiosk.view.screen == "start"
 
     # the trainer sees the session (delivered through the kiosk's outbox)
-    kiosk.wait_for(lambda: kiosk.kiosk.link.journal.pending() == 0, frames=1500)
+    kiosk.wait_for(lambda: kiosk.kiosk.journal.pending() == 0, frames=1500)
     trainer = requests.Session()
     login = trainer.post(
         f"{base_url}/api/v1/auth/login", timeout=10, json={"login": "demo-trainer", "password": TRAINER_PASSWORD}

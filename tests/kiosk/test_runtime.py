@@ -41,7 +41,7 @@ def test_events_and_heartbeat_reach_the_helpdesk_through_the_courier(driver):
     driver.runtime.dispatch(a.GoHome())
     housekeeping(driver.kiosk)
     driver.wait_for(lambda: driver.helpdesk.beats)
-    driver.wait_for(lambda: driver.kiosk.link.journal.pending() == 0)
+    driver.wait_for(lambda: driver.kiosk.journal.pending() == 0)
     actions = [e.action for e in driver.helpdesk.events]
     assert actions[0] == "session-start" and "session-end" in actions
     assert driver.helpdesk.beats[0].content_version == driver.kiosk.content_version
@@ -53,7 +53,7 @@ def test_events_wait_durably_while_the_helpdesk_is_down(driver):
     driver.helpdesk.reachable = False
     driver.touch("begin")
     driver.runtime.dispatch(a.GoHome())
-    pending = driver.kiosk.link.journal.pending()
+    pending = driver.kiosk.journal.pending()
     assert pending >= 2 and driver.helpdesk.events == []
     # what waits is on disk: another process opening the outbox file sees it
     other = Outbox(driver.kiosk.config.outbox_path())
