@@ -55,6 +55,8 @@ class HelpdeskSettings(BaseSettings):
     """Secure flag on cookies; only turn off for plain-HTTP loopback demos and tests."""
     event_retention_days: int = Field(default=180, ge=1)
     sweep_interval_s: float = Field(default=15.0, gt=0)
+    content_signing_key_file: Path | None = None
+    """The Ed25519 private key content versions are signed with (`yorisoi content keygen`); needed to publish."""
 
     def resolved_database_url(self) -> str:
         """The database URL to use, falling back to the embedded SQLite file."""

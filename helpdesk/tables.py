@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -234,3 +235,31 @@ login_failures = Table(
     Index("ix_login_failures_key_hash_at", "key_hash", "at"),
 )
 """Failed staff logins (login or address, hashed), shared by every server process for the login throttle."""
+
+content_versions = Table(
+    "content_versions",
+    metadata,
+    Column("version", String(64), primary_key=True),
+    Column("pack", LargeBinary, nullable=False),
+    Column("signature", String(200), nullable=False),
+    Column("public_key", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("procedures", JSON, nullable=False),
+    Column("lint", JSON, nullable=False),
+    Column("published_by", String(100), nullable=False),
+    Column("published_at", UTCDateTime, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+)
+"""Immutable content packs (migration 0005): the SHA-256 of the canonical pack is the key; rows are never updated."""
+
+content_rollouts = Table(
+    "content_rollouts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("version", String(64), ForeignKey("content_versions.version"), nullable=False),
+    Column("site_id", String(63), ForeignKey("sites.id")),
+    Column("by", String(100), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+)
+"""Which version each site should run, append-only: a site runs the newest rollout naming it or all sites (NULL)."""

@@ -178,6 +178,28 @@ class EventBatchResult(Response):
     duplicates: int
 
 
+ContentVersionId = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+"""A content version: the SHA-256 (hex) of its canonical pack (`content.pack`)."""
+
+
+class ContentRefusal(Request):
+    """A content version the kiosk would not run, and why (a stable code such as `pack-signature-invalid`)."""
+
+    version: ContentVersionId
+    code: Code
+    message: Annotated[str, Field(max_length=200)] = ""
+
+
+class ContentReport(Request):
+    """Content-loop addition to the heartbeat (optional: kiosks before it simply do not send it)."""
+
+    running: ContentVersionId | None = None
+    """The pack the kiosk guides from; None when it runs a content folder, not a published pack."""
+    staged: ContentVersionId | None = None
+    """Downloaded and verified, switched to at the next start screen."""
+    refused: Annotated[list[ContentRefusal], Field(max_length=10)] = []
+
+
 class KioskHeartbeat(Request):
     """A kiosk's periodic status report."""
 
@@ -187,6 +209,17 @@ class KioskHeartbeat(Request):
     outbox_length: Annotated[int, Field(ge=0, le=1_000_000)]
     content_errors: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=50)] = []
     """Content files the kiosk could not load (file and reason, no resident data)."""
+    content: ContentReport | None = None
+    """Added by the content loop; absent from older kiosks."""
+
+
+class ContentTarget(Response):
+    """The content version the kiosk's site should run: fetch `GET /content/packs/{version}`, check the bytes'
+    SHA-256 is `version` and `signature` verifies with the kiosk's configured public key."""
+
+    version: str
+    signature: str
+    size: int
 
 
 class HeartbeatAck(Response):
@@ -196,6 +229,8 @@ class HeartbeatAck(Response):
     site_id: str
     site_name: str
     fallback_phone: str | None = None
+    content: ContentTarget | None = None
+    """Added by the content loop (older kiosks ignore it); None until a version is published for the site."""
 
 
 class ErrorBody(Response):

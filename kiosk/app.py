@@ -65,6 +65,7 @@ def kiosk_status(kiosk) -> dict[str, str]:
         + ("" if kiosk.courier else " (no helpdesk: kept in memory only)"),
         "content": kiosk.content_version
         + (f", {len(kiosk.catalog.problems)} problems" if kiosk.catalog.problems else ""),
+        "content update": kiosk.updater.status_line() if kiosk.updater else "off (no content_public_key)",
         "voice out": "available" if speaker.available else f"off ({speaker.reason})",
         "voice in": "available" if listener.available else f"off ({listener.reason})",
         "font": str(kiosk.font.regular),
@@ -114,6 +115,7 @@ def housekeeping(kiosk, kiosk_version: str = "0.1.0") -> None:
         content_version=kiosk.content_version,
         voice_available=voice_ok,
         content_errors=[str(p)[:200] for p in kiosk.catalog.problems[:50]],
+        content=kiosk.updater.report().model_dump(mode="json") if kiosk.updater else None,
     )
 
 
@@ -144,6 +146,7 @@ def run_kiosk(config: KioskConfig, *, fullscreen: bool = False, helpdesk="defaul
     from kivy.core.window import Window
 
     from kiosk.assembly import build_kiosk, kivy_post
+    from kiosk.updater.switch import switch_at_start
 
     kiosk = build_kiosk(config, helpdesk=helpdesk)
     stopping = [False]
@@ -161,6 +164,7 @@ def run_kiosk(config: KioskConfig, *, fullscreen: bool = False, helpdesk="defaul
             stop_on_signals(self, stopping)
             kiosk.runtime.start()
             Clock.schedule_interval(lambda dt: kiosk.runtime.tick(dt), TICK_S)
+            Clock.schedule_interval(lambda _dt: switch_at_start(kiosk), TICK_S)
             Clock.schedule_interval(lambda _dt: housekeeping(kiosk), HOUSEKEEPING_S)
             housekeeping(kiosk)
             fetch_step_thresholds(kiosk, kivy_post)

@@ -105,6 +105,10 @@ class KioskConfig(Strict):
     voice: bool = True
     voice_input: bool = False
     content_dir: Path | None = None
+    content_public_key: Annotated[str | None, Field(pattern=r"^ed25519:[A-Za-z0-9+/]{43}=$")] = None
+    """The helpdesk's content signing key (`yorisoi content keygen`): with it the kiosk updates its content itself."""
+    content_store: Path | None = None
+    """Where verified packs are kept (current, last good, staged); by default in the user's state directory."""
     font_fallback: Path | None = None
     maintenance: Maintenance = Maintenance()
     outbox_file: Path | None = None
@@ -125,6 +129,14 @@ class KioskConfig(Strict):
         from platformdirs import user_state_dir
 
         return Path(user_state_dir("yorisoi", appauthor=False)) / f"outbox-{self.kiosk_id}.sqlite3"
+
+    def content_store_path(self) -> Path:
+        """Where this kiosk keeps its content packs."""
+        if self.content_store:
+            return self.content_store
+        from platformdirs import user_state_dir
+
+        return Path(user_state_dir("yorisoi", appauthor=False)) / f"content-{self.kiosk_id}"
 
     def guide_settings(self) -> GuideSettings:
         """The engine's settings from this configuration."""
@@ -186,7 +198,6 @@ def load_config(path: str | Path) -> KioskConfig:
         raise ConfigError(f"{path}: not valid {'TOML' if path.suffix == '.toml' else 'YAML'}: {exc}") from exc
     config = parse_config(data, str(path))
     base = path.parent
-    updates = {
-        k: base / v for k in ("key_file", "ca_file", "content_dir") if (v := getattr(config, k)) and not v.is_absolute()
-    }
+    paths = ("key_file", "ca_file", "content_dir", "content_store")
+    updates = {k: base / v for k in paths if (v := getattr(config, k)) and not v.is_absolute()}
     return config.model_copy(update=updates) if updates else config

@@ -56,6 +56,7 @@ class Helpdesk(Protocol):
     def send_events(self, batch: SessionEventBatch) -> EventBatchResult: ...
     def heartbeat(self, beat: KioskHeartbeat) -> HeartbeatAck: ...
     def step_thresholds(self) -> StepThresholds: ...
+    def content_pack(self, version: str) -> bytes: ...
 
 
 class HelpdeskClient:
@@ -124,6 +125,10 @@ class HelpdeskClient:
     def step_thresholds(self) -> StepThresholds:
         """Per-step stuck thresholds learned from past sessions (for the kiosk's offer of help)."""
         return StepThresholds.model_validate_json(self._call("GET", "/analytics/step-thresholds"))
+
+    def content_pack(self, version: str) -> bytes:
+        """The bytes of a content pack (unverified: the updater checks hash and signature before any use)."""
+        return self._call("GET", f"/content/packs/{version}", read_s=60.0)
 
     def close(self) -> None:
         """Close pooled connections."""

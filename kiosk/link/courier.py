@@ -28,6 +28,8 @@ class Courier:
         self._watchers: dict[str, Watcher] = {}
         self._lock = threading.Lock()
         self.last: Delivery | None = None
+        self.on_heartbeat_answer: Callable[[dict], None] | None = None
+        """Hears each delivered heartbeat's answer (the content updater reads the desired version from it)."""
 
     def start(self) -> None:
         """Start delivering (also what a previous run left undelivered)."""
@@ -75,6 +77,7 @@ class Courier:
         content_version: str,
         voice_available: bool,
         content_errors: list[str] | None = None,
+        content: dict | None = None,
     ) -> None:
         """Queue the kiosk's status (only the latest undelivered one is kept)."""
         beat = KioskHeartbeat(
@@ -83,6 +86,7 @@ class Courier:
             voice_available=voice_available,
             outbox_length=self.pending(),
             content_errors=(content_errors or [])[:50],
+            content=content,
         )
         self.outbox.put_heartbeat(beat.model_dump(mode="json"))
 
@@ -92,6 +96,10 @@ class Courier:
 
     def _updated(self, delivery: Delivery) -> None:
         self.last = delivery
+        hook = self.on_heartbeat_answer
+        answered = delivery.kind == "heartbeat" and delivery.state == "delivered"
+        if answered and hook is not None and isinstance(delivery.detail, dict):
+            hook(delivery.detail)
         with self._lock:
             watcher = self._watchers.get(delivery.key)
             if delivery.state in ("delivered", "failed"):

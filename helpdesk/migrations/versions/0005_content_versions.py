@@ -1,0 +1,53 @@
+"""content versions: immutable signed packs and per-site rollouts (the content loop)
+
+Revision ID: 0005_content
+Revises: 0004
+Create Date: 2026-12-02 18:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005_content"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # Additive: two new tables; a server of the previous version never reads them.
+    op.create_table(
+        "content_versions",
+        sa.Column("version", sa.String(length=64), nullable=False),
+        sa.Column("pack", sa.LargeBinary(), nullable=False),
+        sa.Column("signature", sa.String(length=200), nullable=False),
+        sa.Column("public_key", sa.String(length=100), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("procedures", sa.JSON(), nullable=False),
+        sa.Column("lint", sa.JSON(), nullable=False),
+        sa.Column("published_by", sa.String(length=100), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("version", name=op.f("pk_content_versions")),
+    )
+    op.create_table(
+        "content_rollouts",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("version", sa.String(length=64), nullable=False),
+        sa.Column("site_id", sa.String(length=63), nullable=True),
+        sa.Column("by", sa.String(length=100), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["version"], ["content_versions.version"], name=op.f("fk_content_rollouts_version_content_versions")
+        ),
+        sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name=op.f("fk_content_rollouts_site_id_sites")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_content_rollouts")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("content_rollouts")
+    op.drop_table("content_versions")
