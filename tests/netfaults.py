@@ -18,6 +18,8 @@ class FaultyProxy:
         self.drops = 0
         self.dropped = 0
         self.delay_s = 0.0
+        self.pass_bytes = 0
+        """With drops: pass this much of the answer on before cutting (a server dying mid-download)."""
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
@@ -58,6 +60,9 @@ class FaultyProxy:
             if first:
                 self.drops -= 1
                 self.dropped += 1
+                if self.pass_bytes:
+                    with contextlib.suppress(OSError):
+                        client.sendall(first[: self.pass_bytes])
             cut(client, upstream)
             return
         if self.delay_s:

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,7 @@ class PackShelf:
         (root / "packs").mkdir(parents=True, exist_ok=True)
         (root / "unpacked").mkdir(parents=True, exist_ok=True)
         self.state = self._read_state()
+        self._lock = threading.Lock()  # the updater's thread stages, the UI thread promotes
 
     @property
     def current(self) -> str | None:
@@ -58,8 +60,7 @@ class PackShelf:
                 log.warning("content pack %s (%s) unusable at boot: %s", version[:12], role, exc)
                 continue
             if role != "current":
-                self.state.update(current=version, last_good=None)
-                self._write_state()
+                self._write_state({**self.state, "current": version, "last_good": None})
             return loaded
         return None
 
@@ -72,19 +73,19 @@ class PackShelf:
         _write_atomically(self._pack_file(version), data)
         _write_atomically(self._sig_file(version), signature.encode())
         folder = self._unpack(pack)
-        self.state["staged"] = version
-        self._write_state()
+        with self._lock:
+            self._write_state({**self.state, "staged": version})
         return Loaded(version, folder)
 
     def promote(self) -> Loaded | None:
         """The staged pack becomes current, the current one the last good (called only at the start screen)."""
-        version = self.staged
-        if not version:
-            return None
-        self.state.update(last_good=self.current if self.current != version else self.state.get("last_good"))
-        self.state.update(current=version, staged=None)
-        self._write_state()
-        self._prune()
+        with self._lock:
+            version = self.staged
+            if not version:
+                return None
+            last_good = self.current if self.current != version else self.state.get("last_good")
+            self._write_state({**self.state, "last_good": last_good, "current": version, "staged": None})
+            self._prune()
         return Loaded(version, self.root / "unpacked" / version)
 
     def _load(self, version: str) -> Loaded:
@@ -131,8 +132,10 @@ class PackShelf:
         except (OSError, ValueError):
             return {}
 
-    def _write_state(self) -> None:
-        _write_atomically(self.root / "state.json", json.dumps(self.state, sort_keys=True).encode())
+    def _write_state(self, state: dict) -> None:
+        """Write first, then let readers see it: the file and memory never disagree about a staged pack."""
+        _write_atomically(self.root / "state.json", json.dumps(state, sort_keys=True).encode())
+        self.state = state
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
