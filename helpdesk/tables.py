@@ -136,6 +136,7 @@ escalations = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("kiosk_contact_at", UTCDateTime, nullable=False),
+    Column("content_version", String(64)),
     UniqueConstraint("kiosk_id", "idempotency_key", name="uq_escalations_kiosk_idempotency"),
     Index("ix_escalations_site_status_created", "site_id", "status", "created_at"),
     Index("ix_escalations_status_created", "status", "created_at"),
@@ -192,6 +193,7 @@ session_events = Table(
     Column("outcome", String(40)),
     Column("at", UTCDateTime, nullable=False, index=True),
     Column("received_at", UTCDateTime, nullable=False),
+    Column("content_version", String(64)),
     Index("ix_session_events_procedure_at", "procedure_id", "at"),
 )
 

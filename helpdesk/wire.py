@@ -25,6 +25,9 @@ Language = Literal["ja", "ja-easy", "en"]
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", examples=["moving-in"])]
 """Procedure / step ids, the same shape as in `content.schema`."""
 
+ContentVersionId = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+"""A content version: the SHA-256 (hex) of its canonical pack (`content.pack`)."""
+
 KioskId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", examples=["kita-1"])]
 
 SessionId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$", examples=["5f0c6a1e9b2d4c7fa1e3b5d7c9e1f3a5"])]
@@ -93,6 +96,8 @@ class EscalationRequest(Request):
     language: Language
     reason: Reason
     path: Annotated[list[PathStep], Field(max_length=200)] = []
+    content_version: ContentVersionId | None = None
+    """The content pack the resident's screens came from (content-loop addition; None: a plain content folder)."""
 
 
 class EscalationStatus(Response):
@@ -163,6 +168,8 @@ class SessionEvent(Request):
     seconds: Annotated[float, Field(ge=0, le=86_400)] = 0.0
     outcome: Code | None = None
     at: AwareDatetime
+    content_version: ContentVersionId | None = None
+    """The content pack the session ran on (content-loop addition; None: a plain content folder)."""
 
 
 class SessionEventBatch(Request):
@@ -176,10 +183,6 @@ class EventBatchResult(Response):
 
     accepted: int
     duplicates: int
-
-
-ContentVersionId = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-"""A content version: the SHA-256 (hex) of its canonical pack (`content.pack`)."""
 
 
 class ContentRefusal(Request):

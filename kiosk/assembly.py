@@ -92,6 +92,7 @@ def build_kiosk(
     journal: Journal = courier or MemoryJournal(config.kiosk_id)
     if courier is not None:
         courier.on_heartbeat_answer = updater.offer_answer if updater else None
+        courier.content_version = loaded.version if loaded else None
         courier.outbox.forget_delivered()
         courier.cancel_leftovers()  # a crash left a help request open: nobody is waiting for it any more
         courier.start()

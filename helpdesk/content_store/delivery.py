@@ -22,3 +22,15 @@ def pack_for_kiosk(db: Database, site_id: str, version: str) -> bytes:
     if not _VERSION.match(version):
         raise NotFound("no such content version")
     return pack_bytes(db, version)
+
+
+def kiosk_content(db: Database, kiosks: list[dict]) -> list[dict]:
+    """Add to each kiosk's reported content what its site should run and whether it lags (admin kiosks page)."""
+    wanted = {site: desired_for_site(db, site) for site in {k["site_id"] for k in kiosks}}
+    for kiosk in kiosks:
+        target = wanted[kiosk["site_id"]]
+        content = dict(kiosk.get("content") or {})
+        content["desired"] = target.version if target else None
+        content["behind"] = bool(target and content.get("running") != target.version)
+        kiosk["content"] = content
+    return kiosks

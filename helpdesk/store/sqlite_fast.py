@@ -15,7 +15,7 @@ from helpdesk.clock import sqlite_timestamp
 
 _COLUMNS = (
     "id", "kiosk_id", "site_id", "idempotency_key", "body_hash", "session_id", "procedure_id", "step_id",
-    "language", "reason", "path", "status", "created_at", "updated_at", "kiosk_contact_at",
+    "language", "reason", "path", "status", "created_at", "updated_at", "kiosk_contact_at", "content_version",
 )  # fmt: skip
 _INSERT = f"INSERT INTO escalations ({', '.join(_COLUMNS)}) VALUES ({', '.join(':' + c for c in _COLUMNS)})"
 _KEY_TAKEN = "SELECT 1 FROM escalations WHERE kiosk_id = ? AND idempotency_key = ?"

@@ -28,6 +28,8 @@ class Courier:
         self._watchers: dict[str, Watcher] = {}
         self._lock = threading.Lock()
         self.last: Delivery | None = None
+        self.content_version: str | None = None
+        """The pack the kiosk guides from; it changes only at the start screen, so a session's events share one."""
         self.on_heartbeat_answer: Callable[[dict], None] | None = None
         """Hears each delivered heartbeat's answer (the content updater reads the desired version from it)."""
 
@@ -41,6 +43,8 @@ class Courier:
 
     def escalate(self, request: EscalationRequest, watcher: Watcher) -> str:
         """Queue a help request durably; `watcher` hears of its delivery (from the sender's thread)."""
+        if request.content_version is None and self.content_version:
+            request = request.model_copy(update={"content_version": self.content_version})
         key = self.outbox.put_escalation(request.model_dump(mode="json"))
         with self._lock:
             self._watchers[key] = watcher
@@ -66,7 +70,7 @@ class Courier:
 
     def record(self, event: Record) -> None:
         """Journal: one pseudonymous session event, stored durably for batch upload."""
-        wire = to_wire(event, self.kiosk_id, dt.datetime.now(dt.UTC))
+        wire = to_wire(event, self.kiosk_id, dt.datetime.now(dt.UTC), self.content_version)
         if wire is not None:
             self.outbox.put_event(wire.model_dump(mode="json"))
 

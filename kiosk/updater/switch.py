@@ -54,3 +54,5 @@ def use_catalog(kiosk, catalog: Catalog, pictures: Path, version: str) -> None: 
     kiosk.runtime.guide = Guide(catalog.procedures, kiosk.runtime.guide.settings)
     kiosk.screen.picture_dir = pictures
     kiosk.catalog, kiosk.content_version = catalog, version
+    if kiosk.courier is not None:  # events and help requests from the next session on name the new version
+        kiosk.courier.content_version = version

@@ -156,8 +156,13 @@ def test_session_in_progress_finishes_on_its_version_then_the_kiosk_switches(win
         assert switch_at_start(kiosk) and kiosk.content_version == v2
         open_practice(driver)
         assert TITLE_V2 in driver.texts()
+        driver.touch("help")
+        driver.touch("reason-screen-unclear")
         housekeeping(kiosk)
         driver.wait_for(lambda: reported(seed, "running") == v2, frames=1500)
+        # every event and the help request name the version the resident's screens came from
+        driver.wait_for(lambda: stored(seed, "escalations") == {v2}, frames=1500)
+        driver.wait_for(lambda: stored(seed, "session_events") == {v1, v2}, frames=1500)
 
     # a restart with the helpdesk gone: the kiosk guides from the pack it has
     server.stop()
@@ -175,6 +180,11 @@ def open_practice(driver) -> None:
     driver.touch("card-touch-practice")
     driver.touch("next")
     assert driver.view.screen == "step"
+
+
+def stored(seed, table: str) -> set:
+    with sqlite3.connect(seed.database_url.removeprefix("sqlite:///")) as conn:
+        return {row[0] for row in conn.execute(f"SELECT DISTINCT content_version FROM {table}")}
 
 
 def reported(seed, field: str):

@@ -64,9 +64,13 @@
       }));
     },
     async kiosks() {
+      const contentCell = (c) => Y.el("td", { class: "kiosk-content" },
+        Y.el("code", { text: c.running ? c.running.slice(0, 12) : "—" }),
+        c.behind ? Y.el("span", { class: "badge older", text: ` ${Y.t("admin.content_behind")} → ${c.desired.slice(0, 12)}` }) : null,
+        ...(c.refused || []).map((r) => Y.el("div", { class: "badge offer", text: `${Y.t("admin.content_refused")} ${r.version.slice(0, 12)}: ${r.code}` })));
       const { kiosks } = await Y.api("GET", `${api}/kiosks`);
       headings(Y.t("admin.kiosk_id"), Y.t("admin.site"), Y.t("queue.col_status"), Y.t("admin.last_seen"),
-        Y.t("admin.version"), Y.t("admin.outbox"), Y.t("admin.voice"), Y.t("admin.actions"));
+        Y.t("admin.version"), Y.t("admin.content"), Y.t("admin.outbox"), Y.t("admin.voice"), Y.t("admin.actions"));
       body.replaceChildren(...kiosks.map((k) => {
         const status = k.revoked ? ["✕", Y.t("admin.revoked"), "revoked"] : k.online ? ["●", Y.t("admin.online"), "online"] : ["○", Y.t("admin.offline"), "offline"];
         const voice = k.voice_available === null || k.voice_available === undefined ? "—" : Y.t(k.voice_available ? "admin.voice_ok" : "admin.voice_off");
@@ -75,7 +79,8 @@
         return Y.el("tr", {}, Y.el("td", { text: k.id }), Y.el("td", { text: site ? site.name : k.site_id }),
           Y.el("td", { class: `kiosk-${status[2]}` }, Y.el("span", { "aria-hidden": "true", text: `${status[0]} ` }), status[1]),
           Y.el("td", { text: k.last_seen_at ? Y.dateTime(k.last_seen_at) : "—" }),
-          Y.el("td", { text: k.kiosk_version || "—" }), Y.el("td", { text: k.outbox_length ?? "—" }), Y.el("td", { text: voice }),
+          Y.el("td", { text: k.kiosk_version || "—" }), contentCell(k.content),
+          Y.el("td", { text: k.outbox_length ?? "—" }), Y.el("td", { text: voice }),
           Y.el("td", {},
             button(Y.t("admin.rotate"), () => confirmRun(`/kiosks/${k.id}/rotate`, (r) => showSecret(`${k.id}: ${Y.t("admin.key_once")}`, r.key)), { "aria-label": `${k.id} ${Y.t("admin.rotate")}` }),
             " ",

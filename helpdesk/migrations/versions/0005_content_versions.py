@@ -17,7 +17,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # Additive: two new tables; a server of the previous version never reads them.
+    # Additive: two new tables and two nullable columns; a server of the previous version never reads them.
+    op.add_column("escalations", sa.Column("content_version", sa.String(length=64), nullable=True))
+    op.add_column("session_events", sa.Column("content_version", sa.String(length=64), nullable=True))
     op.create_table(
         "content_versions",
         sa.Column("version", sa.String(length=64), nullable=False),
@@ -51,3 +53,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("content_rollouts")
     op.drop_table("content_versions")
+    with op.batch_alter_table("session_events") as batch:
+        batch.drop_column("content_version")
+    with op.batch_alter_table("escalations") as batch:
+        batch.drop_column("content_version")
