@@ -11,7 +11,6 @@ log = logging.getLogger(__name__)
 THRESHOLDS_S = 3600.0  # per-step stuck thresholds change slowly: refresh hourly
 
 TICK_S = 0.5
-HOUSEKEEPING_S = 30.0
 
 
 def configure_window(fullscreen: bool, size: tuple[int, int] = (1920, 1080)) -> None:
@@ -119,6 +118,15 @@ def housekeeping(kiosk, kiosk_version: str = "0.1.0") -> None:
     )
 
 
+def switch_content(kiosk) -> None:
+    """At the start screen, move to a staged content pack and report it at once. Returns None on purpose: a Kivy
+    interval callback that returns False is unscheduled, and "nothing to switch" is the usual answer."""
+    from kiosk.updater.switch import switch_at_start
+
+    if switch_at_start(kiosk):
+        housekeeping(kiosk)
+
+
 def fetch_step_thresholds(kiosk, post) -> None:
     """Ask the helpdesk for per-step stuck thresholds, off the UI thread; apply them on it (kept on failure)."""
     helpdesk = kiosk.runtime.helpdesk
@@ -146,7 +154,6 @@ def run_kiosk(config: KioskConfig, *, fullscreen: bool = False, helpdesk="defaul
     from kivy.core.window import Window
 
     from kiosk.assembly import build_kiosk, kivy_post
-    from kiosk.updater.switch import switch_at_start
 
     kiosk = build_kiosk(config, helpdesk=helpdesk)
     stopping = [False]
@@ -164,8 +171,8 @@ def run_kiosk(config: KioskConfig, *, fullscreen: bool = False, helpdesk="defaul
             stop_on_signals(self, stopping)
             kiosk.runtime.start()
             Clock.schedule_interval(lambda dt: kiosk.runtime.tick(dt), TICK_S)
-            Clock.schedule_interval(lambda _dt: switch_at_start(kiosk), TICK_S)
-            Clock.schedule_interval(lambda _dt: housekeeping(kiosk), HOUSEKEEPING_S)
+            Clock.schedule_interval(lambda _dt: switch_content(kiosk), TICK_S)
+            Clock.schedule_interval(lambda _dt: housekeeping(kiosk), config.heartbeat_s)
             housekeeping(kiosk)
             fetch_step_thresholds(kiosk, kivy_post)
             Clock.schedule_interval(lambda _dt: fetch_step_thresholds(kiosk, kivy_post), THRESHOLDS_S)

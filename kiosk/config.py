@@ -108,6 +108,8 @@ class KioskConfig(Strict):
     content_public_key: Annotated[str | None, Field(pattern=r"^ed25519:[A-Za-z0-9+/]{43}=$")] = None
     """The helpdesk's content signing key (`yorisoi content keygen`): with it the kiosk updates its content itself."""
     content_store: Path | None = None
+    heartbeat_s: Annotated[float, Field(ge=1, le=3600)] = 30.0
+    """Seconds between status reports (each answer also names the content version the site should run)."""
     """Where verified packs are kept (current, last good, staged); by default in the user's state directory."""
     font_fallback: Path | None = None
     maintenance: Maintenance = Maintenance()
