@@ -265,3 +265,14 @@ content_rollouts = Table(
     Column("note", Text, nullable=False, default=""),
 )
 """Which version each site should run, append-only: a site runs the newest rollout naming it or all sites (NULL)."""
+
+site_values = Table(
+    "site_values",
+    metadata,
+    Column("site_id", String(63), ForeignKey("sites.id"), primary_key=True),
+    Column("name", String(63), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+"""Each site's values for the settings procedures declare (`{site.NAME}`), sent to its kiosks (migration 0005)."""

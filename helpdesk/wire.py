@@ -234,6 +234,8 @@ class HeartbeatAck(Response):
     fallback_phone: str | None = None
     content: ContentTarget | None = None
     """Added by the content loop (older kiosks ignore it); None until a version is published for the site."""
+    site_values: dict[str, str] | None = None
+    """The site's values for `{site.NAME}` in content, kept by the helpdesk (content loop; None: none set)."""
 
 
 class ErrorBody(Response):

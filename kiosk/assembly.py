@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from kiosk.link.journal import Journal, MemoryJournal
 from kiosk.runtime import KioskRuntime
 from kiosk.ui.screen import KioskScreen
 from kiosk.ui.theme import THEMES
-from kiosk.updater.switch import boot_content
+from kiosk.updater.switch import boot_content, site_values_for
 from kiosk.updater.updater import Updater
 
 
@@ -82,7 +82,8 @@ def build_kiosk(
     updater, loaded = boot_content(config, helpdesk)  # the last verified pack: guides with no network
     content_dir = loaded.folder if loaded else config.content_dir
     catalog = load_catalog(content_dir / "procedures") if content_dir else load_catalog()
-    guide = Guide(catalog.procedures, config.guide_settings())
+    settings = replace(config.guide_settings(), site_values=site_values_for(config, updater))
+    guide = Guide(catalog.procedures, settings)
     pictures = (content_dir or PACKAGED) / "pictures"
     screen = KioskScreen(lambda action: runtime.dispatch(action), Path(pictures), THEMES[config.theme])
     if size:

@@ -100,6 +100,7 @@ class KioskConfig(Strict):
     counter_name: dict[str, str] = Field(default_factory=lambda: dict(GuideSettings().counter_name))
     timeouts: Timeouts = Timeouts()
     site_values: dict[str, str] = Field(default_factory=dict)
+    """Fallback for `{site.NAME}` when no helpdesk is configured; the helpdesk's site settings override it."""
     handout_url: str | None = None
     theme: Literal["standard", "high-contrast"] = "standard"
     voice: bool = True

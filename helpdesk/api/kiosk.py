@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response
 
 from helpdesk.api.deps import KioskDep, ServicesDep
 from helpdesk.api.errors import ERROR_RESPONSES
-from helpdesk.content_store import delivery
+from helpdesk.content_store import delivery, site_settings
 from helpdesk.store import journal
 from helpdesk.wire import ContentTarget, EventBatchResult, HeartbeatAck, KioskHeartbeat, SessionEventBatch
 
@@ -29,12 +29,14 @@ async def heartbeat(body: KioskHeartbeat, kiosk: KioskDep, svc: ServicesDep) -> 
     """A kiosk reports its status; the answer carries the site's fallback phone for offline moments."""
     site = await svc.run(journal.record_heartbeat, svc.db, kiosk, body)
     target = await svc.run(delivery.desired_for_site, svc.db, kiosk.site_id)
+    values = await svc.run(site_settings.values_for_site, svc.db, kiosk.site_id)
     return HeartbeatAck(
         server_time=dt.datetime.now(dt.UTC),
         site_id=site["id"],
         site_name=site["name"],
         fallback_phone=site["fallback_phone"],
         content=ContentTarget(version=target.version, signature=target.signature, size=target.size) if target else None,
+        site_values=values or None,
     )
 
 

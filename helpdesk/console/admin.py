@@ -73,7 +73,7 @@ class StaffFields(Body):
     """A staff member's role, sites and display name."""
 
     display_name: Annotated[str, Field(min_length=1, max_length=100)]
-    role: Literal["staff", "trainer", "admin"]
+    role: Literal["staff", "trainer", "admin", "editor"]
     site_ids: Annotated[list[Ident], Field(max_length=100)] = []
 
 

@@ -88,6 +88,18 @@ class PackShelf:
             self._prune()
         return Loaded(version, self.root / "unpacked" / version)
 
+    def site_values(self) -> dict[str, str]:
+        """The site's values the helpdesk sent last (kept for a start with no network)."""
+        try:
+            values = json.loads((self.root / "site_values.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {str(k): str(v) for k, v in values.items()} if isinstance(values, dict) else {}
+
+    def save_site_values(self, values: dict[str, str]) -> None:
+        """Keep the site's values on disk."""
+        _write_atomically(self.root / "site_values.json", json.dumps(values, sort_keys=True).encode())
+
     def _load(self, version: str) -> Loaded:
         data = self._pack_file(version).read_bytes()
         signature = self._sig_file(version).read_text(encoding="ascii").strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from content.loader import Catalog, load_catalog
@@ -36,10 +37,16 @@ def at_start_screen(state) -> bool:  # type: ignore[no-untyped-def]
 
 
 def switch_at_start(kiosk) -> bool:  # type: ignore[no-untyped-def]
-    """Move to a staged pack, only on the start screen with no session (call it from the clock). True if switched."""
+    """Move to a staged pack and new site values, only on the start screen with no session (call it from the
+    clock). True if anything changed."""
     updater = kiosk.updater
-    if updater is None or not updater.shelf.staged or not at_start_screen(kiosk.runtime.state):
+    if updater is None or not at_start_screen(kiosk.runtime.state):
         return False
+    values = updater.take_site_values()
+    if values is not None:
+        use_site_values(kiosk, values)
+    if not updater.shelf.staged:
+        return values is not None
     loaded = updater.take_staged()
     if loaded is None:
         return False
@@ -47,6 +54,18 @@ def switch_at_start(kiosk) -> bool:  # type: ignore[no-untyped-def]
     use_catalog(kiosk, catalog, loaded.folder / "pictures", loaded.version)
     log.info("content switched to %s (%d procedures)", loaded.version[:12], len(catalog.procedures))
     return True
+
+
+def site_values_for(config, updater: Updater | None) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The configuration's values (for a kiosk without a helpdesk), overridden by the helpdesk's, kept on disk."""
+    return {**config.site_values, **(updater.shelf.site_values() if updater else {})}
+
+
+def use_site_values(kiosk, values: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """Fill `{site.NAME}` from the helpdesk's values from the next session on."""
+    guide = kiosk.runtime.guide
+    merged = {**kiosk.config.site_values, **values}
+    kiosk.runtime.guide = Guide(guide.procedures, replace(guide.settings, site_values=merged))
 
 
 def use_catalog(kiosk, catalog: Catalog, pictures: Path, version: str) -> None:  # type: ignore[no-untyped-def]

@@ -35,12 +35,24 @@ class Updater:
         self.last_error: str | None = None
         self._busy: str | None = None
         self._lock = threading.Lock()
+        self._pending_values: dict[str, str] | None = None
 
     def offer_answer(self, answer: dict) -> None:
         """A heartbeat answer arrived: fetch its content target if it names a version we do not have."""
         raw = answer.get("content")
         if raw:
             self.offer(ContentTarget.model_validate(raw))
+        values = answer.get("site_values")
+        if isinstance(values, dict) and values != self.shelf.site_values():
+            self.shelf.save_site_values(values)
+            with self._lock:
+                self._pending_values = dict(values)
+
+    def take_site_values(self) -> dict[str, str] | None:
+        """New site values to apply (call only at the start screen); None when nothing changed."""
+        with self._lock:
+            values, self._pending_values = self._pending_values, None
+        return values
 
     def offer(self, target: ContentTarget) -> bool:
         """Start fetching `target` in the background unless it is current, staged, being fetched or just refused."""

@@ -168,3 +168,83 @@ def test_cli_keygen_publish_versions_rollback_export(sqlite_world: World, tmp_pa
     edit(folder, "next:", "next: nowhere\n    # was:")
     assert main(["content", "publish", str(folder), "--note", "broken"]) == 1
     assert "unknown-step" in capsys.readouterr().out
+
+
+def test_who_may_roll_out_and_edit_site_settings(sqlite_world: World, signing, tmp_path):
+    """An editor changes only their own site; a trainer reads versions but publishes nothing; an admin does all."""
+    from starlette.testclient import TestClient
+
+    from helpdesk.api.app import create_app
+    from helpdesk.settings import HelpdeskSettings
+    from helpdesk.store import accounts
+    from tests.helpdesk.conftest import PASSWORD
+
+    db = Database(sqlite_world.url)
+    accounts.add_staff(db, login="eddie", role="editor", password=PASSWORD, site_ids=["north"], display_name="Ed")
+    version, _ = store.publish_folder(db, content_copy(tmp_path), signer=signing[0], by="adam", note="x")
+    db.dispose()
+    app = create_app(HelpdeskSettings(database_url=sqlite_world.url, cookie_secure=False))
+    with TestClient(app) as client:
+
+        def as_(login: str) -> dict:
+            client.cookies.clear()
+            answer = client.post("/api/v1/auth/login", json={"login": login, "password": PASSWORD})
+            assert answer.status_code == 200, answer.text
+            return {"X-CSRF-Token": answer.json()["csrf_token"]}
+
+        base = "/console/api/content"
+        eddie = as_("eddie")
+        table = client.get(f"{base}/sites/north/settings", headers=eddie).json()
+        library = next(r for r in table["settings"] if r["name"] == "library_url")
+        assert library["procedures"] == ["library-reservation"] and library["empty"] is True
+        url = "https://lib.example.jp/"
+        assert client.put(f"{base}/sites/north/settings", json={"values": {"library_url": url}}, headers=eddie).json()[
+            "values"
+        ] == {"library_url": url}
+        assert (
+            client.put(f"{base}/sites/south/settings", json={"values": {"library_url": "x"}}, headers=eddie).status_code
+            == 403
+        )
+        assert client.get(f"{base}/sites/south/settings", headers=eddie).status_code == 403
+        assert (
+            client.post(f"{base}/rollout", json={"version": version, "site_id": "north"}, headers=eddie).status_code
+            == 200
+        )
+        assert (
+            client.post(f"{base}/rollout", json={"version": version, "site_id": "south"}, headers=eddie).status_code
+            == 403
+        )
+        assert client.post(f"{base}/rollout", json={"version": version}, headers=eddie).status_code == 403
+
+        tina = as_("tina")
+        assert client.get(f"{base}/versions", headers=tina).json()["versions"][0]["version"] == version
+        assert (
+            client.post(f"{base}/rollout", json={"version": version, "site_id": "north"}, headers=tina).status_code
+            == 403
+        )
+        assert client.put(f"{base}/sites/north/settings", json={"values": {"x": "y"}}, headers=tina).status_code == 403
+        alice = as_("alice")
+        assert client.get(f"{base}/versions", headers=alice).status_code == 403
+
+        adam = as_("adam")
+        assert (
+            client.post(f"{base}/rollout", json={"version": version[:8], "note": "all"}, headers=adam).status_code
+            == 200
+        )
+        assert (
+            client.put(f"{base}/sites/south/settings", json={"values": {"library_url": url}}, headers=adam).status_code
+            == 200
+        )
+
+        client.cookies.clear()
+        beat = {"kiosk_version": "0.1.0", "content_version": "x", "voice_available": True, "outbox_length": 0}
+        kiosk = {"Authorization": f"Bearer {sqlite_world.keys['north-1']}"}
+        answer = client.post("/api/v1/kiosks/heartbeat", json=beat, headers=kiosk).json()
+        assert answer["site_values"] == {"library_url": url}
+    db = Database(sqlite_world.url)
+    with db.read() as conn:
+        details = [
+            r.detail for r in conn.execute(select(audit_entries).where(audit_entries.c.action == "site-setting"))
+        ]
+    db.dispose()
+    assert details == ["north: library_url", "south: library_url"]

@@ -13,9 +13,11 @@ from sqlalchemy import update
 
 from content.loader import PACKAGED
 from content.pack import Signer, generate_key
+from helpdesk.content_store import site_settings
 from helpdesk.content_store import versions as store
 from helpdesk.database import Database
 from helpdesk.embedded import EmbeddedServer, demo_app, seed_demo
+from helpdesk.principals import StaffPrincipal
 from helpdesk.tables import content_versions
 from helpdesk.wire import ContentTarget
 from kiosk.link.client import HelpdeskClient
@@ -133,12 +135,17 @@ def test_session_in_progress_finishes_on_its_version_then_the_kiosk_switches(win
     seed, server, db = helpdesk
     signer, public = signing
     v1 = publish(db, content(tmp_path, "v1"), signer)
+    admin = StaffPrincipal(1, "admin", "Admin", "admin", frozenset(), "session")
+    site_settings.set_values(db, admin, seed.site_id, {"counter_hours": "月曜から金曜の9時から5時"})
     with mounted_kiosk(window, kiosk_config(seed, server.base_url, tmp_path, public)) as driver:
         kiosk = driver.kiosk
         assert kiosk.updater.shelf.current is None  # first start: the shipped content, no pack yet
         housekeeping(kiosk)  # the heartbeat's answer names v1; the updater fetches it in the background
         driver.wait_for(lambda: kiosk.updater.shelf.staged == v1, frames=1500)
         assert switch_at_start(kiosk) and kiosk.content_version == v1
+        # the site's values come from the helpdesk, not from the kiosk's file
+        assert kiosk.runtime.guide.settings.site_values["counter_hours"] == "月曜から金曜の9時から5時"
+        assert kiosk.config.site_values["counter_hours"] != "月曜から金曜の9時から5時"
 
         open_practice(driver)
         assert TITLE_V1 in driver.texts()
@@ -169,6 +176,7 @@ def test_session_in_progress_finishes_on_its_version_then_the_kiosk_switches(win
     offline = kiosk_config(seed, "http://127.0.0.1:9", tmp_path, public)
     with mounted_kiosk(window, offline) as driver:
         assert driver.kiosk.content_version == v2
+        assert driver.kiosk.runtime.guide.settings.site_values["counter_hours"] == "月曜から金曜の9時から5時"
         open_practice(driver)
         assert TITLE_V2 in driver.texts()
 

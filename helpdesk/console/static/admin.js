@@ -24,7 +24,7 @@
   async function run(method, path, payload, after) {
     alertBox.hidden = true;
     try {
-      const result = await Y.api(method, api + path, payload);
+      const result = await Y.api(method, path.startsWith("/console/") ? path : api + path, payload);
       if (after) after(result);
       Y.toast(Y.t("admin.done"));
       await refresh();
@@ -93,7 +93,7 @@
       body.replaceChildren(...staff.map((m) => {
         const name = input(`${m.login} ${Y.t("admin.display_name")}`, { value: m.display_name, maxlength: 100 });
         const role = Y.el("select", { "aria-label": `${m.login} ${Y.t("admin.role")}` },
-          ["staff", "trainer", "admin"].map((r) => Y.el("option", { value: r, selected: r === m.role, text: Y.label("role", r) })));
+          ["staff", "trainer", "admin", "editor"].map((r) => Y.el("option", { value: r, selected: r === m.role, text: Y.label("role", r) })));
         const checks = Y.el("div", { class: "site-checks" }, siteChecks(m.login, m.site_ids));
         const save = () => run("PUT", `/staff/${encodeURIComponent(m.login)}`, { display_name: name.value, role: role.value,
           site_ids: [...checks.querySelectorAll("input:checked")].map((c) => c.value) });
@@ -118,6 +118,23 @@
         Y.el("td", { text: c.site_id ? (sites.find((s) => s.id === c.site_id) || { name: c.site_id }).name : Y.t("admin.all_sites") }), Y.el("td", { text: c.text, lang: c.language === "en" ? "en" : "ja" }),
         Y.el("td", {}, button(Y.t("admin.remove"), () => run("POST", `/canned/${c.id}/remove`), { "aria-label": `${Y.t("admin.remove")}: ${c.text}` })))));
     },
+  };
+
+  renderers.settings = async () => {
+    const select = document.getElementById("f-settings-site");
+    if (!select.options.length) select.replaceChildren(...sites.map((s) => Y.el("option", { value: s.id, text: s.name })));
+    const siteId = select.value;
+    const found = await Y.api("GET", `/console/api/content/sites/${siteId}/settings`);
+    document.getElementById("settings-empty").textContent = `${Y.t("admin.empty_count")}${found.empty}`;
+    headings(Y.t("admin.setting"), Y.t("admin.description"), Y.t("admin.needed_by"), Y.t("admin.value"), Y.t("admin.actions"));
+    body.replaceChildren(...found.settings.map((r) => {
+      const value = input(`${r.name} ${Y.t("admin.value")}`, { value: r.value, maxlength: 500, placeholder: r.example || "", class: "wide" });
+      const save = () => run("PUT", `/console/api/content/sites/${siteId}/settings`, { values: { [r.name]: value.value } });
+      return Y.el("tr", { class: r.empty ? "setting-empty" : "" },
+        Y.el("td", {}, Y.el("code", { text: r.name }), r.empty ? Y.el("span", { class: "badge older", text: ` ${Y.t("admin.empty")}` }) : null),
+        Y.el("td", { text: r.description }), Y.el("td", { text: r.procedures.join(", ") }), Y.el("td", {}, value),
+        Y.el("td", {}, button(Y.t("admin.save"), save, { "aria-label": `${r.name} ${Y.t("admin.save")}` })));
+    }));
   };
 
   function fillSiteControls() {
@@ -152,6 +169,10 @@
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    if (section === "settings") {
+      refresh();
+      return;
+    }
     const paths = { sites: "/sites", kiosks: "/kiosks", staff: "/staff", canned: "/canned" };
     run("POST", paths[section], formPayload(), (result) => {
       if (result.key) showSecret(`${result.kiosk_id}: ${Y.t("admin.key_once")}`, result.key);

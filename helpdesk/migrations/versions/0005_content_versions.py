@@ -48,9 +48,20 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name=op.f("fk_content_rollouts_site_id_sites")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_content_rollouts")),
     )
+    op.create_table(
+        "site_values",
+        sa.Column("site_id", sa.String(length=63), nullable=False),
+        sa.Column("name", sa.String(length=63), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.Column("updated_by", sa.String(length=100), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name=op.f("fk_site_values_site_id_sites")),
+        sa.PrimaryKeyConstraint("site_id", "name", name=op.f("pk_site_values")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("site_values")
     op.drop_table("content_rollouts")
     op.drop_table("content_versions")
     with op.batch_alter_table("session_events") as batch:
