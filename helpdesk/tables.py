@@ -276,3 +276,16 @@ site_values = Table(
     Column("updated_at", UTCDateTime, nullable=False),
 )
 """Each site's values for the settings procedures declare (`{site.NAME}`), sent to its kiosks (migration 0005)."""
+
+content_drafts = Table(
+    "content_drafts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("base_version", String(64)),
+    Column("pack", LargeBinary, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("published_version", String(64)),
+)
+"""Work in progress from the browser editor (migration 0005): the whole content as a pack, saved on every change."""

@@ -58,9 +58,21 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name=op.f("fk_site_values_site_id_sites")),
         sa.PrimaryKeyConstraint("site_id", "name", name=op.f("pk_site_values")),
     )
+    op.create_table(
+        "content_drafts",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("base_version", sa.String(length=64), nullable=True),
+        sa.Column("pack", sa.LargeBinary(), nullable=False),
+        sa.Column("created_by", sa.String(length=100), nullable=False),
+        sa.Column("updated_by", sa.String(length=100), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_version", sa.String(length=64), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_content_drafts")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("content_drafts")
     op.drop_table("site_values")
     op.drop_table("content_rollouts")
     op.drop_table("content_versions")
