@@ -82,7 +82,8 @@ class HelpdeskClient:
             response = self.session.request(
                 method,
                 f"{self.base_url}{API_PREFIX}{path}",
-                data=body.model_dump_json() if body is not None else None,
+                # optional fields left empty are not sent: a helpdesk older than a wire addition still accepts them
+                data=body.model_dump_json(exclude_none=True) if body is not None else None,
                 headers={"Content-Type": "application/json", **(headers or {})},
                 params=params,
                 timeout=timeout,

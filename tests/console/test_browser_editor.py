@@ -50,6 +50,7 @@ def test_editor_fixes_a_too_long_step_and_publishes(browser, a11y, artifacts, tm
         page.select_option("#base-select", base)
         page.click("#new-draft")
         page.wait_for_selector("#editor:not([hidden])")
+        expect(page.locator("#step-name")).not_to_be_empty()
         page.select_option("#procedure-select", "konbini-juminhyo")
         expect(page.locator("#step-name")).to_have_text("has-card")
         expect(page.locator("#problems li.ok")).to_have_count(1)

@@ -248,3 +248,26 @@ def test_who_may_roll_out_and_edit_site_settings(sqlite_world: World, signing, t
         ]
     db.dispose()
     assert details == ["north: library_url", "south: library_url"]
+
+
+def test_wire_additions_do_not_change_what_old_messages_look_like() -> None:
+    """A kiosk without content updates sends exactly what it sent before the content loop; the escalation hash of
+    such a request is unchanged, so a retry across the server's upgrade is still the same request."""
+    import datetime as dt
+    import uuid
+
+    from helpdesk.wire import EscalationRequest, KioskHeartbeat, SessionEvent
+
+    beat = KioskHeartbeat(kiosk_version="0.1.0", content_version="c", voice_available=True, outbox_length=0)
+    assert '"content":' not in beat.model_dump_json(exclude_none=True)
+    request = EscalationRequest(
+        session_id="a" * 32, procedure_id="none", step_id="none", language="ja", reason="other", path=[]
+    )
+    assert request.model_dump_json(exclude_none=True) == (
+        '{"session_id":"' + "a" * 32 + '","procedure_id":"none","step_id":"none","language":"ja","reason":"other",'
+        '"path":[]}'
+    )
+    event = SessionEvent(
+        event_id=uuid.uuid4(), session_id="a" * 32, kiosk_id="k", action="session-start", at=dt.datetime.now(dt.UTC)
+    )
+    assert "content_version" not in event.model_dump_json(exclude_none=True)

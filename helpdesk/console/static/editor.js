@@ -62,7 +62,10 @@
 
   async function openStep(stepId) {
     state.step = stepId;
-    state.report = await Y.api("GET", `${base}/drafts/${state.draft}/steps/${state.procedure}/${stepId}`);
+    const asked = `${state.procedure}/${stepId}`;
+    const report = await Y.api("GET", `${base}/drafts/${state.draft}/steps/${asked}`);
+    if (asked !== `${state.procedure}/${state.step}`) return;  // another step was chosen meanwhile
+    state.report = report;
     $("step-name").textContent = stepId;
     renderReport();
   }
