@@ -202,3 +202,30 @@ def reported(seed, field: str):
         row = conn.execute("SELECT last_status FROM kiosks WHERE id = ?", (seed.kiosk_id,)).fetchone()
     status = json.loads(row[0]) if row and row[0] else {}
     return (status.get("content") or {}).get(field)
+
+
+def test_a_refused_pack_is_on_the_maintenance_screen(window, helpdesk, signing, tmp_path):
+    from kiosk.app import open_maintenance
+    from kiosk.ui.pilot import screenshot, touch
+    from tests.kiosk.test_journal_and_maintenance import corner_touches, maintenance_panel
+
+    seed, server, db = helpdesk
+    _signer, public = signing
+    foreign = publish(db, content(tmp_path, "foreign", "別の鍵の練習"), Signer(generate_key()[0]))
+    with mounted_kiosk(window, kiosk_config(seed, server.base_url, tmp_path, public)) as driver:
+        kiosk = driver.kiosk
+        kiosk.updater.background = lambda work: work()
+        kiosk.updater.offer(target(db, seed.site_id))
+        assert kiosk.updater.report().refused[0].code == "pack-signature-invalid"
+        driver.screen.on_corner = lambda: open_maintenance(kiosk, driver.window)
+        corner_touches(driver, 5)
+        panel = maintenance_panel(driver)
+        for key in "0000":  # the demo configuration's PIN
+            touch(panel, f"pin-{key}")
+        touch(panel, "pin-OK")
+        text = " ".join(driver.texts().split())  # the panel wraps long lines
+        assert f"REFUSED {foreign[:12]}: pack-signature-invalid" in text
+        artifacts = Path(__file__).resolve().parents[2] / "test-artifacts" / "kiosk"
+        artifacts.mkdir(parents=True, exist_ok=True)
+        screenshot(artifacts / "maintenance-content-refused.png")
+        touch(panel, "maint-close")
