@@ -20,7 +20,7 @@ from helpdesk.store import accounts
 
 HERE = Path(__file__).resolve().parent
 router = APIRouter(prefix="/console", include_in_schema=False)
-AdminSection = Literal["sites", "kiosks", "staff", "canned", "settings"]
+AdminSection = Literal["sites", "kiosks", "staff", "canned", "settings", "versions"]
 DISPLAY_TIMEZONE = "Asia/Tokyo"
 """Times are stored in UTC and shown in this zone (unless the settings name another `display_timezone`)."""
 

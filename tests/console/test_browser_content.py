@@ -64,3 +64,32 @@ def test_staff_see_the_version_of_the_residents_screen(helpdesk, staff_page, a11
     assert page.locator("#kiosk-screen img").count() == 1
     assert a11y.contrast(page)["bad"] == []
     page.screenshot(path=str(artifacts / "escalation-older-content.png"))
+
+
+def test_admin_rolls_back_a_site_from_the_versions_page(helpdesk, staff_page, a11y, artifacts, tmp_path) -> None:
+    signer = Signer(generate_key()[0])
+    db = Database(helpdesk.database_url)
+    made = []
+    try:
+        for note in ("一つ目", "二つ目"):
+            folder = tmp_path / note
+            shutil.copytree(PACKAGED / "procedures", folder / "procedures")
+            shutil.copytree(PACKAGED / "pictures", folder / "pictures", ignore=shutil.ignore_patterns("*.py"))
+            path = folder / "procedures" / "touch-practice.yaml"
+            path.write_text(path.read_text("utf-8") + f"# {note}\n", "utf-8")
+            made.append(store.publish_folder(db, folder, signer=signer, by="adam", note=note)[0])
+    finally:
+        db.dispose()
+    page = staff_page("adam")
+    page.goto(helpdesk.base_url + "/console/admin/versions")
+    older = page.locator(f"tr[data-version='{made[0]}']")
+    older.wait_for()
+    expect(page.locator(f"tr[data-version='{made[1]}'] td.running")).to_contain_text("南公民館")
+    older.locator("select").select_option("south")
+    page.once("dialog", lambda dialog: dialog.accept())
+    older.locator("button").click()
+    expect(older.locator("td.running")).to_have_text("南公民館")  # south rolled back; north keeps the newer one
+    expect(page.locator(f"tr[data-version='{made[1]}'] td.running")).to_have_text("北公民館")
+    assert a11y.unlabelled(page) == []
+    assert a11y.contrast(page)["bad"] == []
+    page.screenshot(path=str(artifacts / "admin-versions.png"), full_page=True)

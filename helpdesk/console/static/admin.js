@@ -137,6 +137,27 @@
     }));
   };
 
+  renderers.versions = async () => {
+    const { versions } = await Y.api("GET", "/console/api/content/versions");
+    headings(Y.t("admin.version"), Y.t("admin.published_at"), Y.t("admin.published_by"), Y.t("admin.note"),
+      Y.t("admin.warnings"), Y.t("admin.running_at"), Y.t("admin.actions"));
+    body.replaceChildren(...versions.map((v) => {
+      const short = v.version.slice(0, 12);
+      const where = Y.el("select", { "aria-label": `${short} ${Y.t("admin.site")}` },
+        Y.el("option", { value: "", text: Y.t("admin.all_sites") }), ...sites.map((s) => Y.el("option", { value: s.id, text: s.name })));
+      const go = () => {
+        if (window.confirm(`${short}: ${Y.t("admin.confirm")}`)) {
+          run("POST", "/console/api/content/rollout", { version: v.version, site_id: where.value || null, note: "admin page" });
+        }
+      };
+      const running = v.sites.map((id) => (sites.find((s) => s.id === id) || { name: id }).name).join(", ");
+      return Y.el("tr", { "data-version": v.version }, Y.el("td", {}, Y.el("code", { text: short })),
+        Y.el("td", { text: Y.dateTime(v.published_at) }), Y.el("td", { text: v.published_by }), Y.el("td", { text: v.note }),
+        Y.el("td", { text: String((v.lint.warnings || []).length) }), Y.el("td", { class: "running", text: running || "—" }),
+        Y.el("td", {}, where, " ", button(Y.t("admin.rollout"), go, { "aria-label": `${short} ${Y.t("admin.rollout")}` })));
+    }));
+  };
+
   function fillSiteControls() {
     document.querySelectorAll(".site-select").forEach((select) => {
       const any = select.dataset.any ? [Y.el("option", { value: "", text: Y.t("admin.all_sites") })] : [];
