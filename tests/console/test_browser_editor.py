@@ -69,6 +69,12 @@ def test_editor_fixes_a_too_long_step_and_publishes(browser, a11y, artifacts, tm
         page.click("#save-step")
         expect(page.locator("#problems li.ok")).to_have_count(1)
         expect(page.locator("#preview .screen-text")).to_have_text(SHORT)  # the console's renderer
+        sizes = {}
+        for size in ("standard", "large", "largest"):
+            page.select_option("#preview-size", size)
+            sizes[size] = page.eval_on_selector("#preview", "e => parseFloat(getComputedStyle(e).fontSize)")
+        assert sizes["standard"] < sizes["large"] < sizes["largest"]
+        assert sizes["largest"] / sizes["standard"] == pytest.approx(60 / 40, rel=0.02)  # the kiosk's proportions
         page.click("#diff-btn")
         expect(page.locator("#diff-body tr")).to_have_count(1)
         expect(page.locator("#diff-body td.after")).to_have_text(SHORT)

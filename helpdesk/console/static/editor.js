@@ -117,6 +117,7 @@
   }));
   $("save-step").addEventListener("click", () => guarded(save));
   $("preview-lang").addEventListener("change", renderPreview);
+  $("preview-size").addEventListener("change", () => { $("preview").dataset.size = $("preview-size").value; });
   $("picture-form").addEventListener("submit", (event) => {
     event.preventDefault();
     guarded(async () => {
