@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help_text: str) -> None:
-    """Add `yorisoi content ...` to the command line."""
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help_text: str
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """Add `yorisoi content ...` to the command line; returns its actions so the helpdesk can add publishing."""
     parser = subparsers.add_parser(name, help=help_text)
     sub = parser.add_subparsers(dest="content_command", metavar="ACTION", required=True)
     check = sub.add_parser("check", help="report every problem in a content folder (exit 1 on errors)")
@@ -18,6 +20,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], na
     check.set_defaults(handler=run_check)
     schema = sub.add_parser("schema", help="print the JSON Schema of a procedure file")
     schema.set_defaults(handler=run_schema)
+    keygen = sub.add_parser("keygen", help="make the Ed25519 key content versions are signed with")
+    keygen.add_argument("--out", type=Path, required=True, help="private key file to write (helpdesk host only)")
+    keygen.set_defaults(handler=run_keygen)
+    return sub
 
 
 def _procedures_dir(path: Path | None) -> Path:
@@ -52,4 +58,20 @@ def run_schema(_args: argparse.Namespace) -> int:
     from content.schema import Procedure
 
     print(json.dumps(Procedure.model_json_schema(by_alias=True), ensure_ascii=False, indent=2))
+    return 0
+
+
+def run_keygen(args: argparse.Namespace) -> int:
+    """Write a new private key (owner-only file) and print the public key line for kiosk configurations."""
+    from content.pack import generate_key, write_private_key
+
+    pem, public = generate_key()
+    try:
+        write_private_key(args.out, pem)
+    except FileExistsError:
+        print(f"{args.out} exists: a key is never overwritten (kiosks trust it); choose another path", file=sys.stderr)
+        return 1
+    print(f"private key written to {args.out}: keep it on the helpdesk host only (YORISOI_CONTENT_SIGNING_KEY_FILE)")
+    print("put this line in every kiosk's configuration:")
+    print(f"content_public_key: {public}")
     return 0

@@ -99,7 +99,7 @@ def register(subparsers: argparse._SubParsersAction, name: str, help_text: str) 
 
     p = sub.add_parser("add-staff", help="create a staff account (password from a prompt or --password-stdin)")
     p.add_argument("login")
-    p.add_argument("--role", required=True, choices=["staff", "trainer", "admin"])
+    p.add_argument("--role", required=True, choices=["staff", "trainer", "admin", "editor"])
     p.add_argument("--site", action="append", default=[], dest="sites")
     p.add_argument("--display-name")
     p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")

@@ -15,9 +15,10 @@ from helpdesk.errors import InvalidTransition
 
 State = Literal["waiting", "claimed", "resolved", "cancelled", "abandoned"]
 Action = Literal["claim", "release", "transfer", "resolve", "cancel", "abandon"]
-Role = Literal["staff", "trainer", "admin"]
+Role = Literal["staff", "trainer", "admin", "editor"]
 
-ROLES: tuple[str, ...] = ("staff", "trainer", "admin")
+ROLES: tuple[str, ...] = ("staff", "trainer", "admin", "editor")
+"""`editor` (content loop): edits content and the site settings of its sites, and rolls versions out to them."""
 ENDED: frozenset[str] = frozenset({"resolved", "cancelled", "abandoned"})
 OUTCOMES: tuple[str, ...] = ("solved", "solved-in-person", "referred-to-counter", "not-solvable", "other")
 """Outcome categories a staff member picks when resolving."""

@@ -21,7 +21,7 @@ class StaffPrincipal:
     id: int
     login: str
     display_name: str
-    role: Literal["staff", "trainer", "admin"]
+    role: Literal["staff", "trainer", "admin", "editor"]
     site_ids: frozenset[str]
     via: Literal["session", "token"]
     csrf_token: str | None = None

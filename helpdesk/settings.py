@@ -63,6 +63,8 @@ class HelpdeskSettings(BaseSettings):
     password ever sits on a kiosk or in a browser)."""
     turn_ttl_s: int = Field(default=3600, ge=60, le=86_400)
     sweep_interval_s: float = Field(default=15.0, gt=0)
+    content_signing_key_file: Path | None = None
+    """The Ed25519 private key content versions are signed with (`yorisoi content keygen`); needed to publish."""
 
     def resolved_database_url(self) -> str:
         """The database URL to use, falling back to the embedded SQLite file."""

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -135,6 +136,7 @@ escalations = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("kiosk_contact_at", UTCDateTime, nullable=False),
+    Column("content_version", String(64)),
     UniqueConstraint("kiosk_id", "idempotency_key", name="uq_escalations_kiosk_idempotency"),
     Index("ix_escalations_site_status_created", "site_id", "status", "created_at"),
     Index("ix_escalations_status_created", "status", "created_at"),
@@ -194,6 +196,7 @@ session_events = Table(
     Column("outcome", String(40)),
     Column("at", UTCDateTime, nullable=False, index=True),
     Column("received_at", UTCDateTime, nullable=False),
+    Column("content_version", String(64)),
     Index("ix_session_events_procedure_at", "procedure_id", "at"),
 )
 
@@ -237,3 +240,55 @@ login_failures = Table(
     Index("ix_login_failures_key_hash_at", "key_hash", "at"),
 )
 """Failed staff logins (login or address, hashed), shared by every server process for the login throttle."""
+
+content_versions = Table(
+    "content_versions",
+    metadata,
+    Column("version", String(64), primary_key=True),
+    Column("pack", LargeBinary, nullable=False),
+    Column("signature", String(200), nullable=False),
+    Column("public_key", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("procedures", JSON, nullable=False),
+    Column("lint", JSON, nullable=False),
+    Column("published_by", String(100), nullable=False),
+    Column("published_at", UTCDateTime, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+)
+"""Immutable content packs (migration 0006): the SHA-256 of the canonical pack is the key; rows are never updated."""
+
+content_rollouts = Table(
+    "content_rollouts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("version", String(64), ForeignKey("content_versions.version"), nullable=False),
+    Column("site_id", String(63), ForeignKey("sites.id")),
+    Column("by", String(100), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+)
+"""Which version each site should run, append-only: a site runs the newest rollout naming it or all sites (NULL)."""
+
+site_values = Table(
+    "site_values",
+    metadata,
+    Column("site_id", String(63), ForeignKey("sites.id"), primary_key=True),
+    Column("name", String(63), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+"""Each site's values for the settings procedures declare (`{site.NAME}`), sent to its kiosks (migration 0006)."""
+
+content_drafts = Table(
+    "content_drafts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("base_version", String(64)),
+    Column("pack", LargeBinary, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("published_version", String(64)),
+)
+"""Work in progress from the browser editor (migration 0006): the whole content as a pack, saved on every change."""

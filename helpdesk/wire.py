@@ -25,6 +25,9 @@ API_PREFIX = f"/api/v{WIRE_VERSION}"
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", examples=["moving-in"])]
 """Procedure / step ids, the same shape as in `content.schema`."""
 
+ContentVersionId = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+"""A content version: the SHA-256 (hex) of its canonical pack (`content.pack`)."""
+
 KioskId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", examples=["kita-1"])]
 
 SessionId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$", examples=["5f0c6a1e9b2d4c7fa1e3b5d7c9e1f3a5"])]
@@ -92,6 +95,8 @@ class EscalationRequest(Request):
     language: Language
     reason: Reason
     path: Annotated[list[PathStep], Field(max_length=200)] = []
+    content_version: ContentVersionId | None = None
+    """The content pack the resident's screens came from (content-loop addition; None: a plain content folder)."""
 
 
 AnswerCode = Literal["understood", "done", "say-again", "not-understood", "yes", "no"]
@@ -235,6 +240,8 @@ class SessionEvent(Request):
     seconds: Annotated[float, Field(ge=0, le=86_400)] = 0.0
     outcome: Code | None = None
     at: AwareDatetime
+    content_version: ContentVersionId | None = None
+    """The content pack the session ran on (content-loop addition; None: a plain content folder)."""
 
 
 class SessionEventBatch(Request):
@@ -250,6 +257,24 @@ class EventBatchResult(Response):
     duplicates: int
 
 
+class ContentRefusal(Request):
+    """A content version the kiosk would not run, and why (a stable code such as `pack-signature-invalid`)."""
+
+    version: ContentVersionId
+    code: Code
+    message: Annotated[str, Field(max_length=200)] = ""
+
+
+class ContentReport(Request):
+    """Content-loop addition to the heartbeat (optional: kiosks before it simply do not send it)."""
+
+    running: ContentVersionId | None = None
+    """The pack the kiosk guides from; None when it runs a content folder, not a published pack."""
+    staged: ContentVersionId | None = None
+    """Downloaded and verified, switched to at the next start screen."""
+    refused: Annotated[list[ContentRefusal], Field(max_length=10)] = []
+
+
 class KioskHeartbeat(Request):
     """A kiosk's periodic status report."""
 
@@ -262,6 +287,17 @@ class KioskHeartbeat(Request):
     call_unavailable: Code | None = None
     """Added in 1.1: why this kiosk cannot take a voice call (`no-microphone`, `no-speaker`, `no-media-stack`,
     `disabled`); None when it can."""
+    content: ContentReport | None = None
+    """Added by the content loop; absent from older kiosks."""
+
+
+class ContentTarget(Response):
+    """The content version the kiosk's site should run: fetch `GET /content/packs/{version}`, check the bytes'
+    SHA-256 is `version` and `signature` verifies with the kiosk's configured public key."""
+
+    version: str
+    signature: str
+    size: int
 
 
 class HeartbeatAck(Response):
@@ -271,6 +307,10 @@ class HeartbeatAck(Response):
     site_id: str
     site_name: str
     fallback_phone: str | None = None
+    content: ContentTarget | None = None
+    """Added by the content loop (older kiosks ignore it); None until a version is published for the site."""
+    site_values: dict[str, str] | None = None
+    """The site's values for `{site.NAME}` in content, kept by the helpdesk (content loop; None: none set)."""
 
 
 class ErrorBody(Response):

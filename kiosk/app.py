@@ -13,7 +13,6 @@ log = logging.getLogger(__name__)
 THRESHOLDS_S = 3600.0  # per-step stuck thresholds change slowly: refresh hourly
 
 TICK_S = 0.5
-HOUSEKEEPING_S = 30.0
 
 
 def kiosk_status(kiosk) -> dict[str, str]:
@@ -31,6 +30,7 @@ def kiosk_status(kiosk) -> dict[str, str]:
         + ("" if kiosk.courier else " (no helpdesk: kept in memory only)"),
         "content": kiosk.content_version
         + (f", {len(kiosk.catalog.problems)} problems" if kiosk.catalog.problems else ""),
+        "content update": kiosk.updater.status_line() if kiosk.updater else "off (no content_public_key)",
         "voice out": ("available" if speaker.available else f"off ({speaker.reason})") + _engines(voices),
         "voice in": "available" if listener.available else f"off ({listener.reason})",
         "font": str(kiosk.font.regular),
@@ -87,7 +87,17 @@ def housekeeping(kiosk, kiosk_version: str = "0.1.0") -> None:
         voice_available=voice_ok,
         content_errors=[str(p)[:200] for p in kiosk.catalog.problems[:50]],
         call_unavailable=kiosk.runtime.calls.unavailable if kiosk.runtime.calls else "no-helpdesk",
+        content=kiosk.updater.report().model_dump(mode="json") if kiosk.updater else None,
     )
+
+
+def switch_content(kiosk) -> None:
+    """At the start screen, move to a staged content pack and report it at once. Returns None on purpose: a Kivy
+    interval callback that returns False is unscheduled, and "nothing to switch" is the usual answer."""
+    from kiosk.updater.switch import switch_at_start
+
+    if switch_at_start(kiosk):
+        housekeeping(kiosk)
 
 
 def fetch_step_thresholds(kiosk, post) -> None:
@@ -134,7 +144,8 @@ def run_kiosk(config: KioskConfig, *, fullscreen: bool = False, helpdesk="defaul
             stop_on_signals(self, stopping)
             kiosk.runtime.start()
             Clock.schedule_interval(lambda dt: kiosk.runtime.tick(dt), TICK_S)
-            Clock.schedule_interval(lambda _dt: housekeeping(kiosk), HOUSEKEEPING_S)
+            Clock.schedule_interval(lambda _dt: switch_content(kiosk), TICK_S)
+            Clock.schedule_interval(lambda _dt: housekeeping(kiosk), config.heartbeat_s)
             housekeeping(kiosk)
             fetch_step_thresholds(kiosk, kivy_post)
             Clock.schedule_interval(lambda _dt: fetch_step_thresholds(kiosk, kivy_post), THRESHOLDS_S)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,8 @@ from kiosk.link.journal import Journal, MemoryJournal
 from kiosk.runtime import KioskRuntime
 from kiosk.ui.screen import KioskScreen
 from kiosk.ui.theme import THEMES
+from kiosk.updater.switch import boot_content, site_values_for
+from kiosk.updater.updater import Updater
 
 
 @dataclass
@@ -36,6 +38,7 @@ class Kiosk:
     journal: Journal
     content_version: str
     courier: Courier | None = None
+    updater: Updater | None = None
 
     def close(self) -> None:
         """Stop delivering (what is undelivered stays in the outbox file for the next start) and any call."""
@@ -77,18 +80,23 @@ def build_kiosk(
     """Assemble a kiosk; `helpdesk="default"` builds the HTTP client from the configuration."""
     font = find_japanese_font(config.font_fallback)
     register_default_font(font)
-    catalog = load_catalog(config.content_dir / "procedures") if config.content_dir else load_catalog()
-    guide = Guide(catalog.procedures, config.guide_settings())
-    pictures = (config.content_dir or PACKAGED) / "pictures"
+    if isinstance(helpdesk, str):  # "default": the one the configuration names
+        helpdesk = default_helpdesk(config)
+    updater, loaded = boot_content(config, helpdesk)  # the last verified pack: guides with no network
+    content_dir = loaded.folder if loaded else config.content_dir
+    catalog = load_catalog(content_dir / "procedures") if content_dir else load_catalog()
+    settings = replace(config.guide_settings(), site_values=site_values_for(config, updater))
+    guide = Guide(catalog.procedures, settings)
+    pictures = (content_dir or PACKAGED) / "pictures"
     screen = KioskScreen(lambda action: runtime.dispatch(action), Path(pictures), THEMES[config.theme])
     if size:
         screen.size = size
     screen.corner_count, screen.corner_window_s = config.maintenance.touches, config.maintenance.within_s
-    if isinstance(helpdesk, str):  # "default": the one the configuration names
-        helpdesk = default_helpdesk(config)
     courier = Courier(config.outbox_path(), helpdesk, config.kiosk_id) if helpdesk is not None else None
     journal: Journal = courier or MemoryJournal(config.kiosk_id)
     if courier is not None:
+        courier.on_heartbeat_answer = updater.offer_answer if updater else None
+        courier.content_version = loaded.version if loaded else None
         courier.outbox.forget_delivered()
         courier.cancel_leftovers()  # a crash left a help request open: nobody is waiting for it any more
         courier.start()
@@ -108,7 +116,8 @@ def build_kiosk(
         runtime.attach_calls(call_line(config, helpdesk, runtime))
     screen.voice_input = runtime.voice_input_available()
     screen.on_mic = runtime.listen_once
-    return Kiosk(config, catalog, font, guide, screen, runtime, journal, content_version(catalog), courier)
+    version = loaded.version if loaded else content_version(catalog)
+    return Kiosk(config, catalog, font, guide, screen, runtime, journal, version, courier, updater)
 
 
 def call_line(config: KioskConfig, helpdesk: Helpdesk, runtime: KioskRuntime):  # type: ignore[no-untyped-def]

@@ -112,11 +112,18 @@ class KioskConfig(Strict):
     counter_name: dict[str, str] = Field(default_factory=lambda: dict(GuideSettings().counter_name))
     timeouts: Timeouts = Timeouts()
     site_values: dict[str, str] = Field(default_factory=dict)
+    """Fallback for `{site.NAME}` when no helpdesk is configured; the helpdesk's site settings override it."""
     handout_url: str | None = None
     theme: Literal["standard", "high-contrast"] = "standard"
     voice: bool = True
     voice_input: bool = False
     content_dir: Path | None = None
+    content_public_key: Annotated[str | None, Field(pattern=r"^ed25519:[A-Za-z0-9+/]{43}=$")] = None
+    """The helpdesk's content signing key (`yorisoi content keygen`): with it the kiosk updates its content itself."""
+    content_store: Path | None = None
+    heartbeat_s: Annotated[float, Field(ge=1, le=3600)] = 30.0
+    """Seconds between status reports (each answer also names the content version the site should run)."""
+    """Where verified packs are kept (current, last good, staged); by default in the user's state directory."""
     font_fallback: Path | None = None
     maintenance: Maintenance = Maintenance()
     outbox_file: Path | None = None
@@ -138,6 +145,14 @@ class KioskConfig(Strict):
         from platformdirs import user_state_dir
 
         return Path(user_state_dir("yorisoi", appauthor=False)) / f"outbox-{self.kiosk_id}.sqlite3"
+
+    def content_store_path(self) -> Path:
+        """Where this kiosk keeps its content packs."""
+        if self.content_store:
+            return self.content_store
+        from platformdirs import user_state_dir
+
+        return Path(user_state_dir("yorisoi", appauthor=False)) / f"content-{self.kiosk_id}"
 
     def guide_settings(self) -> GuideSettings:
         """The engine's settings from this configuration."""
@@ -200,7 +215,6 @@ def load_config(path: str | Path) -> KioskConfig:
         raise ConfigError(f"{path}: not valid {'TOML' if path.suffix == '.toml' else 'YAML'}: {exc}") from exc
     config = parse_config(data, str(path))
     base = path.parent
-    updates = {
-        k: base / v for k in ("key_file", "ca_file", "content_dir") if (v := getattr(config, k)) and not v.is_absolute()
-    }
+    paths = ("key_file", "ca_file", "content_dir", "content_store")
+    updates = {k: base / v for k in paths if (v := getattr(config, k)) and not v.is_absolute()}
     return config.model_copy(update=updates) if updates else config

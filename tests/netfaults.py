@@ -20,6 +20,8 @@ class FaultyProxy:
         self.dropped = 0
         self.delay_s = 0.0
         self.released: list[str] = []
+        self.pass_bytes = 0
+        """With drops: pass this much of the answer on before cutting (a server dying mid-download)."""
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
@@ -63,6 +65,9 @@ class FaultyProxy:
             if first:
                 self.drops -= 1
                 self.dropped += 1
+                if self.pass_bytes:
+                    with contextlib.suppress(OSError):
+                        client.sendall(first[: self.pass_bytes])
             cut(client, upstream)
             return
         if self.delay_s:

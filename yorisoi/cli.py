@@ -42,8 +42,19 @@ def build_parser() -> argparse.ArgumentParser:
             p = sub.add_parser(name, help=f"{help_text} (unavailable: {missing} not installed)")
             p.set_defaults(handler=_unavailable(name, missing))
             continue
-        module.register(sub, name, help_text)
+        actions = module.register(sub, name, help_text)
+        if name == "content" and actions is not None:
+            _add_publishing(actions)
     return parser
+
+
+def _add_publishing(actions: argparse._SubParsersAction) -> None:
+    """`yorisoi content publish|versions|rollout|rollback|export` live with the helpdesk (content imports nothing)."""
+    try:
+        from helpdesk.content_store import cli
+    except ModuleNotFoundError:
+        return  # a kiosk without the helpdesk's dependencies: check and keygen only
+    cli.add_actions(actions)
 
 
 def _unavailable(name: str, missing: str | None):

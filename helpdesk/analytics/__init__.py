@@ -13,8 +13,11 @@ if TYPE_CHECKING:
 def mount(app: FastAPI, settings: AnalyticsSettings | None = None) -> None:
     """Add the trainer pages and analytics API to a helpdesk app (content is loaded once, here)."""
     from content.loader import load_catalog
+    from helpdesk.analytics import compare_routes
     from helpdesk.analytics.routes import build_router
     from helpdesk.analytics.settings import AnalyticsSettings
 
-    router = build_router(load_catalog().procedures, settings or AnalyticsSettings())
+    procedures = load_catalog().procedures
+    router = build_router(procedures, settings or AnalyticsSettings())
     app.include_router(router)
+    app.include_router(compare_routes.build_router(procedures))

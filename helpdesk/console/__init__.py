@@ -21,11 +21,15 @@ def mount(app: Any) -> None:
 
     from content.loader import PACKAGED, load_catalog
     from helpdesk.console import admin, api, pages
+    from helpdesk.content_store import editor_routes
+    from helpdesk.content_store import routes as content_routes
 
     app.state.console_templates = Jinja2Templates(directory=pages.HERE / "templates")
     app.state.console_catalog = load_catalog()
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(admin.router)
+    app.include_router(content_routes.router)
+    app.include_router(editor_routes.router)
     app.mount("/console/static", StaticFiles(directory=pages.HERE / "static"), name="console-static")
     app.mount("/console/pictures", StaticFiles(directory=PACKAGED / "pictures"), name="console-pictures")

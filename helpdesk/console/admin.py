@@ -73,7 +73,7 @@ class StaffFields(Body):
     """A staff member's role, sites and display name."""
 
     display_name: Annotated[str, Field(min_length=1, max_length=100)]
-    role: Literal["staff", "trainer", "admin"]
+    role: Literal["staff", "trainer", "admin", "editor"]
     site_ids: Annotated[list[Ident], Field(max_length=100)] = []
 
 
@@ -131,8 +131,10 @@ async def edit_site(site_id: IdentPath, body: SiteFields, admin: AdminDep, svc: 
 
 @router.get("/kiosks")
 async def kiosks(_admin: AdminDep, svc: ServicesDep) -> dict[str, Any]:
-    """Every kiosk with last seen, online/offline, version, outbox length and voice status."""
-    return {"kiosks": await svc.run(store.list_kiosks, svc.db)}
+    """Every kiosk with last seen, online/offline, version, outbox length, voice and content status."""
+    from helpdesk.content_store.delivery import kiosk_content
+
+    return {"kiosks": await svc.run(kiosk_content, svc.db, await svc.run(store.list_kiosks, svc.db))}
 
 
 @router.post("/kiosks", status_code=201)

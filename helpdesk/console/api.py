@@ -5,18 +5,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Request, Response
 
 from helpdesk.api.deps import ServicesDep, StaffDep
 from helpdesk.clock import utcnow
 from helpdesk.console import screens, store
 from helpdesk.console.strings import pick
+from helpdesk.content_store import delivery
+from helpdesk.content_store.catalogs import VersionCatalogs
+from helpdesk.errors import NotFound
 from helpdesk.store.escalations import audit_view
 from yorisoi.vocabulary import OFFER_PREFIX
 
 router = APIRouter(prefix="/console/api", include_in_schema=False)
 LANG_COOKIE = "yorisoi_console_lang"
 EscalationId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+VersionId = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
+PictureName = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}\.png$")]
 
 
 @router.get("/titles")
@@ -37,7 +42,10 @@ async def escalation_context(
     """Everything the escalation view shows: the resident's screen, path, holder, steps, canned replies."""
     row = await svc.run(store.escalation_row, svc.db, member, escalation_id)
     await svc.run(audit_view, svc.db, member, escalation_id, "view")
-    catalog = request.app.state.console_catalog
+    exact = await svc.run(_versions(request, svc).get, row.get("content_version"))
+    catalog = exact.catalog if exact else request.app.state.console_catalog
+    pictures_url = f"/console/api/content/{exact.version}/pictures/" if exact else screens.PICTURES_URL
+    site_target = await svc.run(delivery.desired_for_site, svc.db, row["site_id"])
     staff_lang = screens.staff_language(pick(request.cookies.get(LANG_COOKIE)))
     titles = screens.step_titles(catalog, row["procedure_id"], staff_lang)
     canned = await svc.run(store.canned_for, svc.db, row["site_id"], row["language"])
@@ -47,12 +55,45 @@ async def escalation_context(
         "call_unavailable": kiosk_status.get("call_unavailable", "no-media-stack") if kiosk_status else None,
         **_summary(row, member),
         "procedure_title": screens.procedure_title(catalog, row["procedure_id"], staff_lang),
-        "screen": screens.step_screen(catalog, row["procedure_id"], row["step_id"], row["language"]),
+        "screen": screens.step_screen(
+            catalog, row["procedure_id"], row["step_id"], row["language"], pictures_url=pictures_url
+        ),
+        "content": _content_facts(row.get("content_version"), exact is not None, site_target),
         "step_title": titles.get(row["step_id"], row["step_id"]),
         "path": [{**p, "title": titles.get(p["step_id"], p["step_id"])} for p in row["path"]],
         "steps": [{"id": k, "title": v} for k, v in titles.items()],
         "canned": canned,
         "colleagues": others,
+    }
+
+
+@router.get("/content/{version}/pictures/{name}")
+async def version_picture(
+    version: VersionId, name: PictureName, request: Request, _member: StaffDep, svc: ServicesDep
+) -> Response:
+    """A picture exactly as a published version has it (the escalation view shows the resident's screen)."""
+    exact = await svc.run(_versions(request, svc).get, version)
+    if exact is None or name not in exact.pictures:
+        raise NotFound("no such picture in that content version")
+    return Response(exact.pictures[name], media_type="image/png", headers={"Cache-Control": "private, max-age=86400"})
+
+
+def _versions(request: Request, svc: Any) -> VersionCatalogs:
+    """The app's cache of loaded content versions (made on first use)."""
+    cache = getattr(request.app.state, "content_versions", None)
+    if cache is None:
+        cache = request.app.state.content_versions = VersionCatalogs(svc.db)
+    return cache
+
+
+def _content_facts(version: str | None, exact: bool, site_target: Any) -> dict[str, Any]:
+    """Which content the resident saw, whether the console shows exactly it, and whether the kiosk lags its site."""
+    wanted = site_target.version if site_target else None
+    return {
+        "version": version[:12] if version else None,
+        "exact": exact,
+        "site_version": wanted[:12] if wanted else None,
+        "older": bool(version and wanted and version != wanted),
     }
 
 

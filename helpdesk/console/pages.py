@@ -20,7 +20,7 @@ from helpdesk.store import accounts
 
 HERE = Path(__file__).resolve().parent
 router = APIRouter(prefix="/console", include_in_schema=False)
-AdminSection = Literal["sites", "kiosks", "staff", "canned"]
+AdminSection = Literal["sites", "kiosks", "staff", "canned", "settings", "versions"]
 DISPLAY_TIMEZONE = "Asia/Tokyo"
 """Times are stored in UTC and shown in this zone (unless the settings name another `display_timezone`)."""
 
@@ -39,7 +39,8 @@ async def _member(request: Request) -> StaffPrincipal | None:
 
 
 def _home(member: StaffPrincipal) -> str:
-    return {"staff": "/console/queue", "admin": "/console/admin/sites"}.get(member.role, "/console/login?role=none")
+    homes = {"staff": "/console/queue", "admin": "/console/admin/sites", "editor": "/console/editor"}
+    return homes.get(member.role, "/console/login?role=none")
 
 
 def render(request: Request, name: str, member: StaffPrincipal | None, **context: Any) -> Response:
@@ -73,7 +74,7 @@ async def home(request: Request) -> Response:
 async def login_page(request: Request, role: Annotated[str | None, Query(max_length=10)] = None) -> Response:
     """The login form (it posts to /api/v1/auth/login from login.js)."""
     member = await _member(request)
-    if member and member.role in ("staff", "admin") and role is None:
+    if member and member.role in ("staff", "admin", "editor") and role is None:
         return RedirectResponse(_home(member), status_code=303)
     return render(request, "login.html", None, no_console=role == "none")
 
@@ -130,3 +131,22 @@ async def admin_page(request: Request, section: AdminSection) -> Response:
     if isinstance(member, Response):
         return member
     return render(request, "admin.html", member, section=section, page=section)
+
+
+@router.get("/editor")
+async def editor_page(request: Request) -> Response:
+    """The content editor (filled by editor.js): trainers, editors and administrators."""
+    import json
+
+    member = await _member(request)
+    if member is None:
+        return RedirectResponse("/console/login", status_code=303)
+    if member.role not in ("trainer", "editor", "admin"):
+        return RedirectResponse(_home(member), status_code=303)
+    svc = request.app.state.services
+    if member.role == "admin":
+        sites = await svc.run(store.list_sites, svc.db)
+    else:
+        sites = await svc.run(store.member_sites, svc.db, member)
+    sites_json = json.dumps([{"id": s["id"], "name": s["name"]} for s in sites], ensure_ascii=False)
+    return render(request, "editor.html", member, page="editor", sites_json=sites_json)

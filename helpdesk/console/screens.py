@@ -22,7 +22,9 @@ def _text(value: Localized | None, language: str) -> str | None:
     return value.get(language) if value is not None else None
 
 
-def step_screen(catalog: Catalog, procedure_id: str, step_id: str, language: str) -> dict[str, Any] | None:
+def step_screen(
+    catalog: Catalog, procedure_id: str, step_id: str, language: str, *, pictures_url: str = PICTURES_URL
+) -> dict[str, Any] | None:
     """Title, instruction, picture and answers of a step in the resident's language (None when unknown)."""
     procedure = catalog.procedures.get(procedure_id)
     if procedure is None:
@@ -36,7 +38,7 @@ def step_screen(catalog: Catalog, procedure_id: str, step_id: str, language: str
         "instruction": step.instruction.get(language),
         "caution": _text(step.caution, language),
         "where": step.where,
-        "picture_url": PICTURES_URL + step.picture if step.picture else None,
+        "picture_url": pictures_url + step.picture if step.picture else None,
         "question": _text(step.question.text, language) if step.question else None,
         "choices": [c.label.get(language) for c in step.question.choices] if step.question else [],
         "choice_ids": [f"choice-{c.id}" for c in step.question.choices] if step.question else [],

@@ -140,6 +140,7 @@ def list_kiosks(db: Database, now: dt.datetime | None = None) -> list[dict]:
                 "outbox_length": status.get("outbox_length"),
                 "voice_available": status.get("voice_available"),
                 "content_errors": status.get("content_errors", []),
+                "content": status.get("content") or {},
             }
         )
     return found

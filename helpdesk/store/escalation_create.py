@@ -37,7 +37,9 @@ class Creating(StoreState):
         """
         if not key or len(key) > 200:
             raise BadRequest("an Idempotency-Key header of 1-200 characters is required")
-        body_hash = security.digest(request.model_dump_json())
+        # exclude_none: a request from before an optional field existed hashes the same after it was added, so a
+        # retry that spans a server upgrade is still recognised as the same request
+        body_hash = security.digest(request.model_dump_json(exclude_none=True))
         if self.db.is_sqlite:
             return self._group_writer().submit(kiosk, key, request, body_hash)
         try:

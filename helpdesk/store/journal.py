@@ -17,7 +17,7 @@ from helpdesk.wire import KioskHeartbeat, SessionEventBatch
 
 EVENT_COLUMNS = (
     "event_id", "session_id", "kiosk_id", "site_id", "procedure_id", "step_id", "action", "seconds", "outcome", "at",
-    "received_at",
+    "received_at", "content_version",
 )  # fmt: skip
 _STAGING = "incoming_session_events"
 _CREATE_STAGING = (
@@ -49,7 +49,7 @@ def _insert_sqlite(conn: Connection, kiosk: KioskPrincipal, batch: SessionEventB
     received = sqlite_timestamp(utcnow())
     rows = [
         (str(e.event_id), e.session_id, e.kiosk_id, kiosk.site_id, e.procedure_id, e.step_id, e.action, e.seconds,
-         e.outcome, sqlite_timestamp(e.at), received)
+         e.outcome, sqlite_timestamp(e.at), received, e.content_version)
         for e in batch.events
     ]  # fmt: skip
     return insert_session_events(conn.connection.dbapi_connection, EVENT_COLUMNS, rows)  # type: ignore[arg-type]
@@ -65,7 +65,7 @@ def _insert_postgres(conn: Connection, kiosk: KioskPrincipal, batch: SessionEven
             for e in batch.events:
                 copy.write_row(
                     (str(e.event_id), e.session_id, e.kiosk_id, kiosk.site_id, e.procedure_id, e.step_id, e.action,
-                     e.seconds, e.outcome, e.at, received)
+                     e.seconds, e.outcome, e.at, received, e.content_version)
                 )  # fmt: skip
         cursor.execute(_INSERT_PG)
         return max(cursor.rowcount, 0)

@@ -18,8 +18,9 @@ from sqlalchemy import JSON
 from helpdesk.clock import sqlite_timestamp
 from helpdesk.tables import UTCDateTime, escalations
 
-_NEW_ROW = tuple(column for column in escalations.columns if not column.nullable)
-"""What a new escalation row carries: the table's required columns (the others are set as it is handled)."""
+_SET_LATER = frozenset({"claimed_by", "claimed_at", "ended_at", "outcome"})
+"""Columns an escalation gets as it is handled; a new row carries every other column of the table."""
+_NEW_ROW = tuple(column for column in escalations.columns if column.name not in _SET_LATER)
 _COLUMNS = tuple(column.name for column in _NEW_ROW)
 _ENCODERS: dict[str, Callable[[Any], str]] = {
     column.name: json.dumps if isinstance(column.type, JSON) else sqlite_timestamp

@@ -63,6 +63,7 @@ class Helpdesk(Protocol):
     def answer(self, escalation_id: str, answer: ResidentAnswer, idempotency_key: str) -> StaffMessage: ...
     def call_signal(self, escalation_id: str, signal: CallSignal) -> None: ...
     def call_ice_servers(self, escalation_id: str, call_id: str) -> CallStarted: ...
+    def content_pack(self, version: str) -> bytes: ...
 
 
 class HelpdeskClient:
@@ -88,7 +89,8 @@ class HelpdeskClient:
             response = self.session.request(
                 method,
                 f"{self.base_url}{API_PREFIX}{path}",
-                data=body.model_dump_json() if body is not None else None,
+                # optional fields left empty are not sent: a helpdesk older than a wire addition still accepts them
+                data=body.model_dump_json(exclude_none=True) if body is not None else None,
                 headers={"Content-Type": "application/json", **(headers or {})},
                 params=params,
                 timeout=timeout,
@@ -147,6 +149,10 @@ class HelpdeskClient:
         """STUN/TURN servers for this call, TURN credentials minted for this kiosk."""
         raw = self._call("GET", f"/escalations/{escalation_id}/call/ice-servers", params={"call_id": call_id})
         return CallStarted.model_validate_json(raw)
+
+    def content_pack(self, version: str) -> bytes:
+        """The bytes of a content pack (unverified: the updater checks hash and signature before any use)."""
+        return self._call("GET", f"/content/packs/{version}", read_s=60.0)
 
     def close(self) -> None:
         """Close pooled connections."""

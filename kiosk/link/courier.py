@@ -28,6 +28,10 @@ class Courier:
         self._watchers: dict[str, Watcher] = {}
         self._lock = threading.Lock()
         self.last: Delivery | None = None
+        self.content_version: str | None = None
+        """The pack the kiosk guides from; it changes only at the start screen, so a session's events share one."""
+        self.on_heartbeat_answer: Callable[[dict], None] | None = None
+        """Hears each delivered heartbeat's answer (the content updater reads the desired version from it)."""
 
     def start(self) -> None:
         """Start delivering (also what a previous run left undelivered)."""
@@ -39,6 +43,8 @@ class Courier:
 
     def escalate(self, request: EscalationRequest, watcher: Watcher) -> str:
         """Queue a help request durably; `watcher` hears of its delivery (from the sender's thread)."""
+        if request.content_version is None and self.content_version:
+            request = request.model_copy(update={"content_version": self.content_version})
         key = self.outbox.put_escalation(request.model_dump(mode="json"))
         with self._lock:
             self._watchers[key] = watcher
@@ -68,7 +74,7 @@ class Courier:
 
     def record(self, event: Record) -> None:
         """Journal: one pseudonymous session event, stored durably for batch upload."""
-        wire = to_wire(event, self.kiosk_id, dt.datetime.now(dt.UTC))
+        wire = to_wire(event, self.kiosk_id, dt.datetime.now(dt.UTC), self.content_version)
         if wire is not None:
             self.outbox.put_event(wire.model_dump(mode="json"))
 
@@ -80,6 +86,7 @@ class Courier:
         voice_available: bool,
         content_errors: list[str] | None = None,
         call_unavailable: str | None = None,
+        content: dict | None = None,
     ) -> None:
         """Queue the kiosk's status (only the latest undelivered one is kept)."""
         beat = KioskHeartbeat(
@@ -89,6 +96,7 @@ class Courier:
             outbox_length=self.pending(),
             content_errors=(content_errors or [])[:50],
             call_unavailable=call_unavailable,
+            content=content,
         )
         self.outbox.put_heartbeat(beat.model_dump(mode="json"))
 
@@ -98,6 +106,10 @@ class Courier:
 
     def _updated(self, delivery: Delivery) -> None:
         self.last = delivery
+        hook = self.on_heartbeat_answer
+        answered = delivery.kind == "heartbeat" and delivery.state == "delivered"
+        if answered and hook is not None and isinstance(delivery.detail, dict):
+            hook(delivery.detail)
         with self._lock:
             watcher = self._watchers.get(delivery.key)
             if delivery.state in ("delivered", "failed"):

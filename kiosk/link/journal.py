@@ -32,7 +32,9 @@ class Journal(Protocol):
     def pending(self) -> int: ...
 
 
-def to_wire(event: Record, kiosk_id: str, at: dt.datetime | None = None) -> SessionEvent | None:
+def to_wire(
+    event: Record, kiosk_id: str, at: dt.datetime | None = None, content_version: str | None = None
+) -> SessionEvent | None:
     """A Record as a wire SessionEvent (values that are not plain codes are dropped: no free text ever leaves)."""
     if not event.session_id or len(event.session_id) < 8:
         return None
@@ -48,6 +50,7 @@ def to_wire(event: Record, kiosk_id: str, at: dt.datetime | None = None) -> Sess
         seconds=min(86_400.0, max(0.0, event.seconds or 0.0)),
         outcome=outcome,
         at=at,
+        content_version=content_version,
     )
 
 

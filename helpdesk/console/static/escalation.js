@@ -80,7 +80,16 @@
       fact(Y.t("esc.waited"), Y.el("span", { id: "waited", text: Y.duration(ctx.waited_s) })),
       fact(`${Y.t("queue.col_site")} / ${Y.t("queue.col_kiosk")}`, `${ctx.site_name} / ${ctx.kiosk_id}`),
       fact(Y.t("queue.col_procedure"), `${ctx.procedure_title} — ${ctx.step_title}`),
-      fact(Y.t("esc.language"), Y.label("language", ctx.language)));
+      fact(Y.t("esc.language"), Y.label("language", ctx.language)),
+      ...[contentFact(ctx.content)].filter(Boolean));
+  }
+
+  function contentFact(c) {
+    if (!c || !c.version) return null;
+    const notes = [];
+    if (c.older) notes.push(Y.el("span", { class: "badge older", id: "content-older", text: Y.t("esc.content_older") }));
+    if (!c.exact) notes.push(Y.el("span", { class: "badge", text: Y.t("esc.content_not_exact") }));
+    return fact(Y.t("esc.content"), Y.el("code", { id: "content-version", text: c.version }), " ", ...notes);
   }
 
   function renderPath(ctx) {

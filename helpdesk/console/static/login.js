@@ -13,7 +13,8 @@
         password: form.password.value,
       });
       const role = result.staff.role;
-      window.location.assign(role === "staff" ? "/console/queue" : role === "admin" ? "/console/admin/sites" : "/console/login?role=none");
+      const homes = { staff: "/console/queue", admin: "/console/admin/sites", editor: "/console/editor" };
+      window.location.assign(homes[role] || "/console/login?role=none");
     } catch (e) {
       error.textContent = e.code === "login-throttled" ? Y.t("login.throttled") : Y.t("login.failed");
       error.hidden = false;
