@@ -57,7 +57,7 @@ def fleet(kiosks: int, heartbeat_s: float) -> None:
     from helpdesk.embedded import EmbeddedServer, demo_app, seed_demo
     from helpdesk.store import accounts
     from helpdesk.wire import KioskHeartbeat
-    from kiosk.link.client import HelpdeskClient, HelpdeskError
+    from kiosk.link.client import HelpdeskClient, HelpdeskCallFailed
     from kiosk.updater.shelf import PackShelf
     from kiosk.updater.updater import Updater
 
@@ -98,7 +98,7 @@ def fleet(kiosks: int, heartbeat_s: float) -> None:
                     )  # fmt: skip
                     try:
                         answer = client.heartbeat(beat)
-                    except HelpdeskError:  # like a real kiosk's outbox: try again at the next heartbeat
+                    except HelpdeskCallFailed:  # like a real kiosk's outbox: try again at the next heartbeat
                         failures[i] = failures.get(i, 0) + 1
                         time.sleep(heartbeat_s)
                         continue

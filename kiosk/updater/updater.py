@@ -67,7 +67,7 @@ class Updater:
         return True
 
     def _fetch_and_stage(self, target: ContentTarget) -> None:
-        from kiosk.link.client import HelpdeskError
+        from kiosk.link.client import HelpdeskCallFailed
 
         try:
             data = self.fetch(target.version)
@@ -75,7 +75,7 @@ class Updater:
             self.refused.pop(target.version, None)
             self.last_error = None
             log.info("content %s staged for the next start screen", target.version[:12])
-        except HelpdeskError as exc:  # the network or the helpdesk went away: keep what we have, retry later
+        except HelpdeskCallFailed as exc:  # the network or the helpdesk went away: keep what we have, retry later
             self.last_error = exc.code
         except PackError as exc:
             log.warning("content %s refused: %s (%s)", target.version[:12], exc, exc.code)
