@@ -177,6 +177,10 @@ class EventBatchResult(Response):
     duplicates: int
 
 
+CardReaderState = Literal["connected", "absent", "error"]
+"""A kiosk's card reader: connected, none plugged in, or pcscd / the driver failing."""
+
+
 class KioskHeartbeat(Request):
     """A kiosk's periodic status report."""
 
@@ -186,6 +190,9 @@ class KioskHeartbeat(Request):
     outbox_length: Annotated[int, Field(ge=0, le=1_000_000)]
     content_errors: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=50)] = []
     """Content files the kiosk could not load (file and reason, no resident data)."""
+    card_reader: CardReaderState | None = None
+    """Added in wire 1 for the card check: whether the kiosk's card reader is connected. None: the kiosk predates
+    the field or has the card check turned off (older heartbeats stay valid; nothing read from a card is sent)."""
 
 
 class HeartbeatAck(Response):

@@ -32,7 +32,16 @@ def kiosk_status(kiosk) -> dict[str, str]:
         "voice out": "available" if speaker.available else f"off ({speaker.reason})",
         "voice in": "available" if listener.available else f"off ({listener.reason})",
         "font": str(kiosk.font.regular),
+        "card reader": _card_reader_words(runtime.card_reader_status()),
     }
+
+
+def _card_reader_words(status) -> str:
+    if status is None:
+        return "off (card_reader: false in the configuration)"
+    if status.connected:
+        return f"connected ({status.name})"
+    return f"{'none connected' if status.state == 'absent' else 'ERROR'} ({status.reason})"
 
 
 def _reach_word(reach: bool | None, configured: bool) -> str:
@@ -78,6 +87,7 @@ def housekeeping(kiosk, kiosk_version: str = "0.1.0") -> None:
         content_version=kiosk.content_version,
         voice_available=voice_ok,
         content_errors=[str(p)[:200] for p in kiosk.catalog.problems[:50]],
+        card_reader=reader.state if (reader := kiosk.runtime.card_reader_status()) else None,
     )
 
 

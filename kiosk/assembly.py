@@ -38,7 +38,8 @@ class Kiosk:
     courier: Courier | None = None
 
     def close(self) -> None:
-        """Stop delivering (what is undelivered stays in the outbox file for the next start)."""
+        """Stop delivering (what is undelivered stays in the outbox file for the next start) and reading cards."""
+        self.runtime.stop()
         if self.courier is not None:
             self.courier.stop()
 
@@ -70,6 +71,7 @@ def build_kiosk(
     listener: Any = None,
     post: Callable[[Callable[[], None]], None] = kivy_post,
     size: tuple[int, int] | None = None,
+    card_reader: Any = "default",
 ) -> Kiosk:
     """Assemble a kiosk; `helpdesk="default"` builds the HTTP client from the configuration."""
     font = find_japanese_font(config.font_fallback)
@@ -100,10 +102,20 @@ def build_kiosk(
         journal=journal,
         post=post,
         courier=courier,
+        card_reader=card_reader if card_reader != "default" else _card_reader(config),
     )
     screen.voice_input = runtime.voice_input_available()
     screen.on_mic = runtime.listen_once
     return Kiosk(config, catalog, font, guide, screen, runtime, journal, content_version(catalog), courier)
+
+
+def _card_reader(config: KioskConfig):
+    """The PC/SC reader when the configuration allows one (the check is offered only while pcscd lists a reader)."""
+    if not config.card_reader:
+        return None
+    from kiosk.card import PcscCardReader
+
+    return PcscCardReader(config.card_reader_name)
 
 
 def _speaker(config: KioskConfig):

@@ -109,6 +109,10 @@ class KioskConfig(Strict):
     outbox_file: Path | None = None
     help_offers: HelpOffers = HelpOffers()
     """The durable outbox (SQLite); by default in the user's state directory."""
+    card_reader: bool = True
+    """Offer the card check (PIN tries left) whenever pcscd reports a reader; false: never look for one."""
+    card_reader_name: Annotated[str, Field(max_length=80)] = ""
+    """Use the first reader whose name contains this (empty: the first reader pcscd lists)."""
 
     @field_validator("languages")
     @classmethod

@@ -33,6 +33,7 @@ ROOMS: dict[str, tuple[str, ...]] = {
     "kiosk.link": ("kiosk.link",),
     "kiosk.ui": ("kiosk.ui",),
     "kiosk.runtime": ("kiosk.runtime",),
+    "kiosk.card": ("kiosk.card",),
     "kiosk.workshop": ("kiosk.workshop",),
     "kiosk.shell": ("kiosk.app", "kiosk.assembly", "kiosk.cli"),
 }
@@ -63,7 +64,8 @@ MAY_IMPORT: dict[str, set[str]] = {
     "kiosk.link": {"kiosk.guide", "wire", "vocabulary"},
     "kiosk.ui": {"kiosk.guide", "content", "vocabulary"},
     "kiosk.base": {"kiosk.guide", "content", "vocabulary"},
-    "kiosk.runtime": {"kiosk.guide", "kiosk.link", "voice", "vocabulary"},
+    "kiosk.runtime": {"kiosk.guide", "kiosk.link", "kiosk.card", "voice", "vocabulary"},
+    "kiosk.card": set(),
     "kiosk.workshop": {"kiosk.base", "kiosk.guide", "kiosk.ui", "content", "voice", "wire", "vocabulary"},
     "kiosk.shell": (KIOSK_ROOMS - {"kiosk.shell"}) | {"content", "voice", "wire", "vocabulary"},
     "cli": set(ROOMS) - {"cli"},

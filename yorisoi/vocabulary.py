@@ -52,6 +52,8 @@ SESSION_ACTION_NAMES: dict[str, str] = {
     "help-offered": "手伝いを申し出た",
     "help-offer-accepted": "申し出を受けた",
     "help-offer-declined": "申し出を断った",
+    "card-check-opened": "カードの残り回数を調べる画面",
+    "card-check": "カードの残り回数を調べた",
     "session-end": "終了",
 }
 """Session event `action` codes a kiosk records, as a trainer reads them."""

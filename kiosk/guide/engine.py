@@ -8,6 +8,7 @@ from dataclasses import replace
 from content.schema import Procedure, Step
 from kiosk.guide import actions as a
 from kiosk.guide import stuck
+from kiosk.guide.card_flow import CardFlow
 from kiosk.guide.effects import (
     ApplySettings,
     CancelEscalation,
@@ -64,6 +65,8 @@ class Guide:
             a.SetVolume: self._volume,
             a.CycleVolume: self._cycle_volume,
         }
+        self.cards = CardFlow(self)
+        self._handlers.update(self.cards.handlers())
 
     def initial(self) -> GuideState:
         """The start screen with nobody at the kiosk."""
@@ -83,6 +86,7 @@ class Guide:
         if action.touch and state.in_session:
             state = replace(state, idle_s=0.0, warning_left_s=None)
         state, effects = handler(state, action)
+        state, effects = self.cards.follow(old, state, effects)
         if not state.in_session:
             return state, effects
         state = stuck.track(old, state, action)
@@ -211,7 +215,7 @@ class Guide:
             effects.append(CancelEscalation(state.session_id or "", outcome))
         left = self._leave(state)
         effects.append(self._record(left, "session-end", value=outcome, seconds=sum(p.seconds for p in left.path)))
-        fresh = self.initial()
+        fresh = replace(self.initial(), card_reader=state.card_reader)
         effects.append(Wipe(outcome))
         if (state.speech_rate, state.volume) != (fresh.speech_rate, fresh.volume):
             effects.append(ApplySettings(fresh.speech_rate, fresh.volume))

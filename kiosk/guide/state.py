@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from kiosk.guide.card import CardCheck
 from kiosk.guide.effects import PathEntry
 from kiosk.guide.stuck import StuckCounters, StuckSettings
 from yorisoi.vocabulary import LANGUAGES
@@ -44,7 +45,7 @@ class GuideSettings:
 class Place:
     """A screen the resident can be on; `back` returns to exactly the previous Place."""
 
-    screen: str  # start | catalog | before | missing | step | offer | help | waiting | voice
+    screen: str  # start | catalog | before | missing | step | offer | help | waiting | voice | card
     procedure_id: str | None = None
     step_id: str | None = None
     page: int = 0
@@ -88,6 +89,8 @@ class GuideState:
     escalation: Escalation | None = None
     stuck: StuckCounters = field(default_factory=StuckCounters)
     offer_signal: str | None = None
+    card_reader: bool = False  # a card reader is connected (outlives sessions: it is the kiosk's, not the resident's)
+    card: CardCheck | None = None  # only while the card screen is open
 
     @property
     def in_session(self) -> bool:

@@ -75,6 +75,7 @@ class Courier:
         content_version: str,
         voice_available: bool,
         content_errors: list[str] | None = None,
+        card_reader: str | None = None,
     ) -> None:
         """Queue the kiosk's status (only the latest undelivered one is kept)."""
         beat = KioskHeartbeat(
@@ -83,6 +84,7 @@ class Courier:
             voice_available=voice_available,
             outbox_length=self.pending(),
             content_errors=(content_errors or [])[:50],
+            card_reader=card_reader,
         )
         self.outbox.put_heartbeat(beat.model_dump(mode="json"))
 
