@@ -69,60 +69,26 @@ def certificate_der(not_after: dt.datetime) -> bytes:
     return cert.public_bytes(Encoding.DER)
 
 
-class EmulatedCard:
-    """A card placed on the virtual reader until `remove()` (or `pull_after` commands)."""
+class CardApplet:
+    """The card's logic: answers command APDUs as the specification describes and records every command."""
 
-    def __init__(self, port: int, profile: CardProfile | None = None):
+    def __init__(self, profile: CardProfile | None = None):
         self.profile = profile or CardProfile()
         self.commands: list[bytes] = []
         self.counters = {"auth": self.profile.auth_left, "text": self.profile.text_left, "sign": self.profile.sign_left}
         self.cert = certificate_der(self.profile.not_after)
         self._ap = b""
         self._ef = b""
-        self._sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-        self._sock.settimeout(None)
-        self._thread = threading.Thread(target=self._serve, daemon=True, name="emulated-card")
-        self._thread.start()
 
-    def remove(self) -> None:
-        """Take the card off the reader."""
-        with contextlib.suppress(OSError):
-            self._sock.shutdown(socket.SHUT_RDWR)
-        self._sock.close()
-        self._thread.join(timeout=5)
+    def transmit(self, command: bytes) -> tuple[bytes, int, int]:
+        """The applet as a `kiosk.card.apdu.Transmit` (no reader in between: for the protocol's unit tests)."""
+        self.commands.append(command)
+        answer = self.answer(command)
+        return answer[:-2], answer[-2], answer[-1]
 
     def pin_bearing(self) -> list[bytes]:
         """Commands that carried a PIN or changed one (there must never be any)."""
         return [c for c in self.commands if c[1] in (0x24, 0x2C) or (c[1] == 0x20 and len(c) > 4)]
-
-    def _serve(self) -> None:
-        try:
-            while True:
-                head = self._recv(2)
-                message = self._recv(struct.unpack("!H", head)[0])
-                if len(message) == 1:
-                    if message[0] == 4:
-                        self._send(ATR)
-                    continue
-                self.commands.append(message)
-                if self.profile.pull_after is not None and len(self.commands) > self.profile.pull_after:
-                    self._sock.close()
-                    return
-                self._send(b"\x00" if self.profile.mute else self.answer(message))
-        except OSError:
-            return
-
-    def _recv(self, n: int) -> bytes:
-        data = b""
-        while len(data) < n:
-            chunk = self._sock.recv(n - len(data))
-            if not chunk:
-                raise OSError("reader closed")
-            data += chunk
-        return data
-
-    def _send(self, payload: bytes) -> None:
-        self._sock.sendall(struct.pack("!H", len(payload)) + payload)
 
     def answer(self, c: bytes) -> bytes:
         """The card's response APDU to one command."""
@@ -155,6 +121,53 @@ class EmulatedCard:
             self.counters[pin] = max(0, self.counters[pin] - 1)
         left = self.counters[pin]
         return b"\x69\x83" if left == 0 else bytes([0x63, 0xC0 | left])
+
+
+class EmulatedCard(CardApplet):
+    """The applet on the virtual reader (over vpcd's socket) until `remove()` or `pull_after` commands."""
+
+    def __init__(self, port: int, profile: CardProfile | None = None):
+        super().__init__(profile)
+        self._sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        self._sock.settimeout(None)
+        self._thread = threading.Thread(target=self._serve, daemon=True, name="emulated-card")
+        self._thread.start()
+
+    def remove(self) -> None:
+        """Take the card off the reader."""
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
+        self._sock.close()
+        self._thread.join(timeout=5)
+
+    def _serve(self) -> None:
+        try:
+            while True:
+                head = self._recv(2)
+                message = self._recv(struct.unpack("!H", head)[0])
+                if len(message) == 1:
+                    if message[0] == 4:
+                        self._send(ATR)
+                    continue
+                self.commands.append(message)
+                if self.profile.pull_after is not None and len(self.commands) > self.profile.pull_after:
+                    self._sock.close()
+                    return
+                self._send(b"\x00" if self.profile.mute else self.answer(message))
+        except OSError:
+            return
+
+    def _recv(self, n: int) -> bytes:
+        data = b""
+        while len(data) < n:
+            chunk = self._sock.recv(n - len(data))
+            if not chunk:
+                raise OSError("reader closed")
+            data += chunk
+        return data
+
+    def _send(self, payload: bytes) -> None:
+        self._sock.sendall(struct.pack("!H", len(payload)) + payload)
 
 
 def free_port() -> int:
@@ -207,10 +220,10 @@ class PcscStack:
             f'FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:0x{self.port:04X}\n'
             f"LIBPATH {VPCD_DRIVER}\nCHANNELID 0x{self.port:04X}\n"
         )
-        log = (self.dir / "pcscd.log").open("wb")
-        self.process = subprocess.Popen(
-            ["pcscd", "--foreground", "--config", str(conf)], stdout=log, stderr=subprocess.STDOUT
-        )
+        with (self.dir / "pcscd.log").open("wb") as log:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen(
+                ["pcscd", "--foreground", "--config", str(conf)], stdout=log, stderr=subprocess.STDOUT
+            )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self._listening():
