@@ -7,10 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 extras=all
-apt_pkgs=(python3-venv libgl1 libegl1 libmtdev1 fonts-morisawa-bizud-gothic espeak-ng libespeak-ng1 libportaudio2)
+apt_pkgs=(python3-venv libgl1 libegl1 libmtdev1 fonts-morisawa-bizud-gothic espeak-ng libespeak-ng1 libportaudio2 pcscd libpcsclite1)
 if [[ ${1:-} == --test ]]; then
   extras=test
-  apt_pkgs+=(zbar-tools chromium sox poppler-utils nginx-light cage xwayland grim postgresql-client openssl)
+  apt_pkgs+=(zbar-tools chromium sox poppler-utils nginx-light cage xwayland grim postgresql-client openssl vsmartcard-vpcd)
 fi
 
 say() { echo "[setup] $*" >&2; }
