@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from kiosk.card.apdu import CardAnswerInvalid, CardReading, NotMyNumberCard, rea
 
 log = logging.getLogger(__name__)
 
+CONTEXT_ATTEMPTS = 3
 REMOVAL_GRACE_MS = 1000
 """After a failed command, how long the reader may take to report the card gone (pcscd polls every 400 ms)."""
 
@@ -184,10 +186,13 @@ class _Context:
         self.scard = scard
 
     def __enter__(self):
-        hresult, self.ctx = self.scard.SCardEstablishContext(self.scard.SCARD_SCOPE_USER)
-        if hresult != self.scard.SCARD_S_SUCCESS:
-            raise _PcscError(f"pcscd is not answering: {_code(self.scard, hresult)}")
-        return self.ctx
+        for attempt in range(CONTEXT_ATTEMPTS):
+            # a connect to pcscd's socket that a signal interrupts fails as "service not available": try again
+            hresult, self.ctx = self.scard.SCardEstablishContext(self.scard.SCARD_SCOPE_USER)
+            if hresult == self.scard.SCARD_S_SUCCESS:
+                return self.ctx
+            time.sleep(0.05 * (attempt + 1))
+        raise _PcscError(f"pcscd is not answering: {_code(self.scard, hresult)}")
 
     def __exit__(self, *_exc) -> None:
         self.scard.SCardReleaseContext(self.ctx)

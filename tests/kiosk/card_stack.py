@@ -222,7 +222,10 @@ class PcscStack:
         )
         with (self.dir / "pcscd.log").open("wb") as log:  # the child keeps its own copy of the descriptor
             self.process = subprocess.Popen(
-                ["pcscd", "--foreground", "--config", str(conf)], stdout=log, stderr=subprocess.STDOUT
+                ["pcscd", "--foreground", "--info", "--config", str(conf)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # signals meant for the test's process group do not reach pcscd
             )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
