@@ -182,3 +182,18 @@ def assert_nothing_of_the_card_left(card, outbox_file, events, logs: str) -> Non
     for event in events:
         assert set(event) <= allowed
         assert not any(mark in str(value) for value in event.values() for mark in marks)
+
+
+def test_maintenance_screen_shows_the_reader(pcsc, window, kiosk_config):
+    from kiosk.app import open_maintenance
+    from kiosk.ui.pilot import touch
+
+    with mounted_kiosk(window, kiosk_config, FakeHelpdesk()) as d:
+        d.wait_for(lambda: "card-check" in d.button_ids(), frames=600)
+        open_maintenance(d.kiosk, d.window)
+        panel = next(w for w in d.window.children if type(w).__name__ == "MaintenancePanel")
+        for key in "2468":
+            touch(panel, f"pin-{key}")
+        touch(panel, "pin-OK")
+        assert "card reader: connected (Virtual PCD 00 00)" in d.texts()
+        touch(panel, "maint-close")
