@@ -57,7 +57,7 @@ def fleet(kiosks: int, heartbeat_s: float) -> None:
     from helpdesk.embedded import EmbeddedServer, demo_app, seed_demo
     from helpdesk.store import accounts
     from helpdesk.wire import KioskHeartbeat
-    from kiosk.link.client import HelpdeskClient, HelpdeskCallFailed
+    from kiosk.link.client import HelpdeskCallFailed, HelpdeskClient
     from kiosk.updater.shelf import PackShelf
     from kiosk.updater.updater import Updater
 

@@ -275,6 +275,10 @@ class ContentReport(Request):
     refused: Annotated[list[ContentRefusal], Field(max_length=10)] = []
 
 
+CardReaderState = Literal["connected", "absent", "error"]
+"""A kiosk's card reader: connected, none plugged in, or pcscd / the driver failing."""
+
+
 class KioskHeartbeat(Request):
     """A kiosk's periodic status report."""
 
@@ -298,6 +302,9 @@ class ContentTarget(Response):
     version: str
     signature: str
     size: int
+    card_reader: CardReaderState | None = None
+    """Added in wire 1 for the card check: whether the kiosk's card reader is connected. None: the kiosk predates
+    the field or has the card check turned off (older heartbeats stay valid; nothing read from a card is sent)."""
 
 
 class HeartbeatAck(Response):

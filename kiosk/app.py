@@ -35,12 +35,21 @@ def kiosk_status(kiosk) -> dict[str, str]:
         "voice in": "available" if listener.available else f"off ({listener.reason})",
         "font": str(kiosk.font.regular),
         **({"voice credits": " ".join(voices["credits"])} if voices.get("credits") else {}),
+        "card reader": _card_reader_words(runtime.card_reader_status()),
     }
 
 
 def _engines(voices: dict) -> str:
     by_lang = voices.get("languages") or {}
     return (" — " + ", ".join(f"{lang}: {v['engine']}" for lang, v in by_lang.items())) if by_lang else ""
+
+
+def _card_reader_words(status) -> str:
+    if status is None:
+        return "off (card_reader: false in the configuration)"
+    if status.connected:
+        return f"connected ({status.name})"
+    return f"{'none connected' if status.state == 'absent' else 'ERROR'} ({status.reason})"
 
 
 def _reach_word(reach: bool | None, configured: bool) -> str:
@@ -88,6 +97,7 @@ def housekeeping(kiosk, kiosk_version: str = "0.1.0") -> None:
         content_errors=[str(p)[:200] for p in kiosk.catalog.problems[:50]],
         call_unavailable=kiosk.runtime.calls.unavailable if kiosk.runtime.calls else "no-helpdesk",
         content=kiosk.updater.report().model_dump(mode="json") if kiosk.updater else None,
+        card_reader=reader.state if (reader := kiosk.runtime.card_reader_status()) else None,
     )
 
 

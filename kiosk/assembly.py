@@ -41,10 +41,12 @@ class Kiosk:
     updater: Updater | None = None
 
     def close(self) -> None:
-        """Stop delivering (what is undelivered stays in the outbox file for the next start) and any call."""
+        """Stop delivering (what is undelivered stays in the outbox file for the next start), any call, and reading
+        cards."""
         calls = self.runtime.calls
         if calls is not None and calls.media is not None:
             calls.media.shutdown()
+        self.runtime.stop()
         if self.courier is not None:
             self.courier.stop()
 
@@ -76,6 +78,7 @@ def build_kiosk(
     listener: Any = None,
     post: Callable[[Callable[[], None]], None] = kivy_post,
     size: tuple[int, int] | None = None,
+    card_reader: Any = "default",
 ) -> Kiosk:
     """Assemble a kiosk; `helpdesk="default"` builds the HTTP client from the configuration."""
     font = find_japanese_font(config.font_fallback)
@@ -111,6 +114,7 @@ def build_kiosk(
         journal=journal,
         post=post,
         courier=courier,
+        card_reader=card_reader if card_reader != "default" else _card_reader(config),
     )
     if helpdesk is not None:
         runtime.attach_calls(call_line(config, helpdesk, runtime))
@@ -136,6 +140,15 @@ def call_line(config: KioskConfig, helpdesk: Helpdesk, runtime: KioskRuntime):  
 
     post = lambda action: runtime.post_action(action)  # noqa: E731
     return CallLine(helpdesk, post, None if ready.reason else media, ready.reason)
+
+
+def _card_reader(config: KioskConfig):
+    """The PC/SC reader when the configuration allows one (the check is offered only while pcscd lists a reader)."""
+    if not config.card_reader:
+        return None
+    from kiosk.card import PcscCardReader
+
+    return PcscCardReader(config.card_reader_name)
 
 
 def _speaker(config: KioskConfig):

@@ -130,6 +130,10 @@ class KioskConfig(Strict):
     help_offers: HelpOffers = HelpOffers()
     """The durable outbox (SQLite); by default in the user's state directory."""
     call: CallAudio = CallAudio()
+    card_reader: bool = True
+    """Offer the card check (PIN tries left) whenever pcscd reports a reader; false: never look for one."""
+    card_reader_name: Annotated[str, Field(max_length=80)] = ""
+    """Use the first reader whose name contains this (empty: the first reader pcscd lists)."""
 
     @field_validator("languages")
     @classmethod

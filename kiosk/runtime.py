@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from kiosk.call.line import CallLine
+from kiosk.card.reader import CardOutcome, ReaderStatus
+from kiosk.card.watch import CardReader, CardWatch, ReaderMonitor
 from kiosk.guide import (
     ApplySettings,
     CancelEscalation,
@@ -33,6 +35,7 @@ from kiosk.guide import (
     Wipe,
 )
 from kiosk.guide import actions as a
+from kiosk.guide.card import CardChecked, CardPlaced, CardReaderChanged, CheckCard, ReadCard, StopCard
 from kiosk.link.client import Helpdesk
 from kiosk.link.courier import Courier
 from kiosk.link.help_line import HelpLine
@@ -95,6 +98,7 @@ class KioskRuntime:
         courier: Courier | None = None,
         new_session_id: Callable[[], str] = lambda: uuid.uuid4().hex,
         calls: CallLine | None = None,
+        card_reader: CardReader | None = None,
     ):
         self.guide, self.display, self.speaker, self.listener = guide, display, speaker, listener
         self.helpdesk, self.journal, self._post, self._new_session_id = helpdesk, journal, post, new_session_id
@@ -103,6 +107,9 @@ class KioskRuntime:
         self.timings = Timings()
         self.help = HelpLine(helpdesk, self._post_action, courier=courier) if helpdesk else None
         self.unreachable_without_helpdesk = helpdesk is None
+        self.card_reader = card_reader
+        self.card_monitor: ReaderMonitor | None = None
+        self._card_watch: CardWatch | None = None
         self.calls = calls
         if self.help is not None and calls is not None:
             self.help.on_call = calls.signal
@@ -118,13 +125,27 @@ class KioskRuntime:
         self._post_action(action, lambda: True)
 
     def start(self) -> None:
-        """Show the start screen (boot wipes whatever a crashed run left)."""
+        """Show the start screen (boot wipes whatever a crashed run left) and watch for a card reader."""
         self.state, effects = self.guide.boot()
         self.carry_out(effects)
+        if self.card_reader is not None and self.card_monitor is None:
+            self.card_monitor = ReaderMonitor(self.card_reader, self._reader_changed).start()
+
+    def card_reader_status(self) -> ReaderStatus | None:
+        """The reader as last seen (None: this kiosk has no card reader support configured)."""
+        if self.card_monitor is None:
+            return None
+        return self.card_monitor.status or ReaderStatus("absent", reason="not checked yet")
+
+    def stop(self) -> None:
+        """Stop the worker threads of the card reader (the app calls this on exit)."""
+        self._stop_card()
+        if self.card_monitor is not None:
+            self.card_monitor.stop()
 
     def dispatch(self, action: a.Action) -> None:
         """One action from a touch, a voice command, the clock or the helpdesk (UI thread only)."""
-        if isinstance(action, a.Begin) and not action.session_id:
+        if isinstance(action, (a.Begin, CheckCard)) and not action.session_id:
             action = replace(action, session_id=self._new_session_id())
         if action.touch:
             self.timings.mark("touch")
@@ -195,9 +216,37 @@ class KioskRuntime:
         if self.help is not None:
             self.help.cancel()
 
+    def _do_ReadCard(self, _effect: ReadCard) -> None:
+        self._stop_card()
+        if self.card_reader is None:
+            self._post_action(CardChecked("reader-error"), lambda: True)
+            return
+        watch: list[CardWatch] = []
+
+        def current() -> bool:
+            return bool(watch) and self._card_watch is watch[0] and not watch[0].stopped
+
+        def outcome(found: CardOutcome) -> None:
+            self._post_action(card_checked(found), current)
+
+        watch.append(CardWatch(self.card_reader, lambda: self._post_action(CardPlaced(), current), outcome))
+        self._card_watch = watch[0].start()
+
+    def _do_StopCard(self, _effect: StopCard) -> None:
+        self._stop_card()
+
+    def _stop_card(self) -> None:
+        if self._card_watch is not None:
+            self._card_watch.stop()
+            self._card_watch = None
+
+    def _reader_changed(self, status: ReaderStatus) -> None:
+        self._post_action(CardReaderChanged(status.connected), lambda: True)
+
     def _do_Wipe(self, _effect: Wipe) -> None:
         if self.calls is not None:
             self.calls.close()
+        self._stop_card()
         if self.help is not None:
             self.help.close()
         self.listening = None
@@ -252,3 +301,13 @@ class KioskRuntime:
             call()
         except Exception as exc:
             log.warning("speech call failed: %s", type(exc).__name__)
+
+
+def card_checked(found: CardOutcome) -> CardChecked:
+    """A reader's outcome as the guide action: counts per PIN and the expiry flag, nothing else of the card."""
+    if found.reading is None:
+        return CardChecked(found.outcome)
+    left = {p.pin: p.left for p in found.reading.pins}
+    return CardChecked(
+        found.outcome, left.get("auth"), left.get("text"), left.get("sign"), found.reading.certificate_expired
+    )

@@ -7,12 +7,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 extras=all
-# chromium prints the PDF handouts and reports (`yorisoi handout ... --out X.pdf`), so users get it too.
-apt_pkgs=(python3-venv libgl1 libegl1 libmtdev1 fonts-morisawa-bizud-gothic espeak-ng libespeak-ng1 libportaudio2 chromium)
+# chromium prints the PDF handouts and reports (`yorisoi handout ... --out X.pdf`), so users get it too; pcscd reads
+# the card reader for the card check.
+apt_pkgs=(python3-venv libgl1 libegl1 libmtdev1 fonts-morisawa-bizud-gothic espeak-ng libespeak-ng1 libportaudio2 chromium
+  pcscd libpcsclite1)
 if [[ ${1:-} == --test ]]; then
   extras=test
-  # coturn: the call tests relay audio through TURN on loopback
-  apt_pkgs+=(zbar-tools sox poppler-utils nginx-light cage xwayland grim postgresql-client openssl coturn)
+  # coturn: the call tests relay audio through TURN on loopback; vsmartcard-vpcd: a virtual card reader for pcscd
+  apt_pkgs+=(zbar-tools sox poppler-utils nginx-light cage xwayland grim postgresql-client openssl coturn vsmartcard-vpcd)
 fi
 
 say() { echo "[setup] $*" >&2; }

@@ -38,6 +38,7 @@ ROOMS: dict[str, tuple[str, ...]] = {
     "kiosk.updater": ("kiosk.updater",),
     "kiosk.ui": ("kiosk.ui",),
     "kiosk.runtime": ("kiosk.runtime", "kiosk.speak_ahead"),
+    "kiosk.card": ("kiosk.card",),
     "kiosk.workshop": ("kiosk.workshop",),
     "kiosk.shell": ("kiosk.app", "kiosk.assembly", "kiosk.cli"),
 }
@@ -67,7 +68,7 @@ MAY_IMPORT: dict[str, set[str]] = {
         "wire",
         "vocabulary",
         "content",
-    },  # fmt: skip
+    },
     "helpdesk.analytics": {
         "helpdesk.base",
         "helpdesk.store",
@@ -77,7 +78,7 @@ MAY_IMPORT: dict[str, set[str]] = {
         "wire",
         "vocabulary",
         "content",
-    },  # fmt: skip
+    },
     "helpdesk.shell": (HELPDESK_ROOMS - {"helpdesk.shell"}) | {"wire", "vocabulary", "content"},
     "kiosk.guide": {"content", "vocabulary"},
     "kiosk.link": {"kiosk.guide", "wire", "vocabulary"},
@@ -85,7 +86,8 @@ MAY_IMPORT: dict[str, set[str]] = {
     "kiosk.updater": {"kiosk.guide", "kiosk.link", "wire", "vocabulary", "content"},
     "kiosk.ui": {"kiosk.guide", "content", "vocabulary"},
     "kiosk.base": {"kiosk.guide", "content", "vocabulary"},
-    "kiosk.runtime": {"kiosk.guide", "kiosk.link", "kiosk.call", "voice", "vocabulary"},
+    "kiosk.runtime": {"kiosk.guide", "kiosk.link", "kiosk.call", "kiosk.card", "voice", "vocabulary"},
+    "kiosk.card": set(),
     "kiosk.workshop": {"kiosk.base", "kiosk.guide", "kiosk.ui", "content", "voice", "wire", "vocabulary"},
     "kiosk.shell": (KIOSK_ROOMS - {"kiosk.shell"}) | {"content", "voice", "wire", "vocabulary"},
     "cli": set(ROOMS) - {"cli"},

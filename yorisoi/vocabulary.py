@@ -59,6 +59,8 @@ SESSION_ACTION_NAMES: dict[str, str] = {
     "call-accepted": "通話に出た",
     "call-declined": "通話を断った",
     "call-ended": "通話が終わった",
+    "card-check-opened": "カードの残り回数を調べる画面",
+    "card-check": "カードの残り回数を調べた",
     "session-end": "終了",
 }
 """Session event `action` codes a kiosk records, as a trainer reads them."""

@@ -9,6 +9,7 @@ from typing import Any
 from content.schema import Procedure, Step
 from kiosk.guide import actions as a
 from kiosk.guide import call, patience, stuck, talk
+from kiosk.guide.card_flow import CardFlow
 from kiosk.guide.effects import (
     ApplySettings,
     CancelEscalation,
@@ -74,6 +75,8 @@ class Guide:
             a.CallConnected: lambda state, action: call.connected(self, state, action),
             a.CallEnded: lambda state, action: call.ended(self, state, action),
         }
+        self.cards = CardFlow(self)
+        self._handlers.update(self.cards.handlers())
 
     def initial(self) -> GuideState:
         """The start screen with nobody at the kiosk."""
@@ -93,6 +96,7 @@ class Guide:
         if action.touch and state.in_session:
             state = replace(state, idle_s=0.0, warning_left_s=None, checked_in=False)
         state, effects = handler(state, action)
+        state, effects = self.cards.follow(old, state, effects)
         if not state.in_session:
             return state, effects
         state, effects = talk.after_step(self, old, state, action, effects)
@@ -224,7 +228,7 @@ class Guide:
             effects.append(CancelEscalation(state.session_id or "", outcome))
         left = self._leave(state)
         effects.append(self._record(left, "session-end", value=outcome, seconds=sum(p.seconds for p in left.path)))
-        fresh = self.initial()
+        fresh = replace(self.initial(), card_reader=state.card_reader)
         effects.append(Wipe(outcome))
         if (state.speech_rate, state.volume) != (fresh.speech_rate, fresh.volume):
             effects.append(ApplySettings(fresh.speech_rate, fresh.volume))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from kiosk.guide.card import CardCheck
 from kiosk.guide.effects import PathEntry
 from kiosk.guide.stuck import StuckCounters, StuckSettings
 from yorisoi.vocabulary import LANGUAGES
@@ -45,7 +46,7 @@ class GuideSettings:
 class Place:
     """A screen the resident can be on; `back` returns to exactly the previous Place."""
 
-    screen: str  # start | catalog | before | missing | step | offer | help | waiting | voice
+    screen: str  # start | catalog | before | missing | step | offer | help | waiting | voice | card
     procedure_id: str | None = None
     step_id: str | None = None
     page: int = 0
@@ -108,6 +109,8 @@ class GuideState:
     call: Call | None = None
     call_note: str | None = None
     """Why the last call ended when it did not end by the resident's touch (dropped, staff): said and shown."""
+    card_reader: bool = False  # a card reader is connected (outlives sessions: it is the kiosk's, not the resident's)
+    card: CardCheck | None = None  # only while the card screen is open
 
     @property
     def in_session(self) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 
 from content.schema import SITE_PLACEHOLDER, Localized, Procedure, Step
 from kiosk.guide import actions as a
+from kiosk.guide import card_flow
 from kiosk.guide.call import panel as call_panel
 from kiosk.guide.effects import Block, Button, Card, Overlay, ScreenView
 from kiosk.guide.state import GuideSettings, GuideState
@@ -108,7 +109,8 @@ class Views:
         minutes = max(1, round(self.settings.idle_warning_s / 60))
         blocks = (Block("instruction", ui(lang, "start.body")), Block("info", ui(lang, "start.wait", minutes=minutes)))
         begin = Button("begin", ui(lang, "start.title"), a.Begin(""), "primary")
-        return self._base(state, "start", ui(lang, "start.title"), blocks=blocks, buttons=(begin,))
+        buttons = (begin, *card_flow.start_buttons(state))
+        return self._base(state, "start", ui(lang, "start.title"), blocks=blocks, buttons=buttons)
 
     def _catalog(self, state: GuideState) -> ScreenView:
         lang, size, page = state.language, self.settings.page_size, state.place.page
@@ -165,6 +167,8 @@ class Views:
             ]
         elif step.next:
             buttons = [Button("next", ui(lang, "next"), a.Next(), "primary")]
+            if card_flow.offers_on_step(state, step.where):
+                buttons.insert(0, card_flow.offer_button(state, "offer.short"))
         elif step.end:
             screen = "done" if step.end.kind == "done" else "counter"
             blocks.append(Block("message", self.text(step.end.message, lang)))
@@ -231,8 +235,12 @@ class Views:
             for code in answers_offered(state)
         )
         back = Button("return", ui(lang, "waiting.return"), a.ReturnToProcedure(), "primary")
-        # with four answers the bar's もどる (the same way back) stands in for 手続きにもどる: one row, no crowding
-        buttons = answers if len(answers) > 3 else (*answers, back)
+        # with four answers the bar's もどる (the same way back) stands in for 手続きにもどる: one row, no crowding;
+        # the card check is offered while nobody has answered yet (never a fourth choice beside answers)
+        if not answers:
+            buttons: tuple[Button, ...] = (*card_flow.waiting_button(state), back)
+        else:
+            buttons = answers if len(answers) > 3 else (*answers, back)
         return self._base(state, "waiting", ui(lang, "waiting.title"), blocks=tuple(blocks), buttons=buttons)
 
     def _waiting_status(self, state: GuideState) -> str:
@@ -252,6 +260,9 @@ class Views:
     def _fallback(self, lang: str) -> str:
         counter = self.settings.counter_name.get(lang) or self.settings.counter_name.get("ja", "")
         return ui(lang, "waiting.fallback", counter=counter, phone=self.settings.fallback_phone or "—")
+
+    def _card(self, state: GuideState) -> ScreenView:
+        return card_flow.card_view(self, state)
 
     def _overlay(self, state: GuideState) -> Overlay:
         lang = state.language

@@ -87,6 +87,7 @@ class Courier:
         content_errors: list[str] | None = None,
         call_unavailable: str | None = None,
         content: dict | None = None,
+        card_reader: str | None = None,
     ) -> None:
         """Queue the kiosk's status (only the latest undelivered one is kept)."""
         beat = KioskHeartbeat(
@@ -97,6 +98,7 @@ class Courier:
             content_errors=(content_errors or [])[:50],
             call_unavailable=call_unavailable,
             content=content,
+            card_reader=card_reader,
         )
         self.outbox.put_heartbeat(beat.model_dump(mode="json"))
 

@@ -302,6 +302,11 @@ class KioskScreen(FloatLayout):
 
     def _content_start(self, view: ScreenView, m: Metrics, box: Box) -> None:
         x, y, w, h = box
+        extra = view.buttons[1:]  # the card check, when a reader is connected: one row under the text
+        if extra:
+            for button, cell in zip(extra, row(x, y, w, m.action_h, len(extra), m.gap), strict=True):
+                self.add_button(button, cell, m.body)
+            y, h = y + m.action_h + m.gap, h - m.action_h - m.gap
         text_h = sum(text_block_height(b.text, w, m.body) for b in view.blocks) + m.gap * len(view.blocks)
         begin = view.buttons[0]
         self.add_button(begin, (x, y + text_h + m.gap, w, h - text_h - m.gap), round(m.title * 1.4))
