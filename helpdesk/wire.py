@@ -293,6 +293,9 @@ class KioskHeartbeat(Request):
     `disabled`); None when it can."""
     content: ContentReport | None = None
     """Added by the content loop; absent from older kiosks."""
+    card_reader: CardReaderState | None = None
+    """Added in wire 1 for the card check: whether the kiosk's card reader is connected. None: the kiosk predates
+    the field or has the card check turned off (older heartbeats stay valid; nothing read from a card is sent)."""
 
 
 class ContentTarget(Response):
@@ -302,9 +305,6 @@ class ContentTarget(Response):
     version: str
     signature: str
     size: int
-    card_reader: CardReaderState | None = None
-    """Added in wire 1 for the card check: whether the kiosk's card reader is connected. None: the kiosk predates
-    the field or has the card check turned off (older heartbeats stay valid; nothing read from a card is sent)."""
 
 
 class HeartbeatAck(Response):
