@@ -203,7 +203,7 @@ def _add_kiosk(args: argparse.Namespace) -> int:
 def _rotate_kiosk_key(args: argparse.Namespace) -> int:
     from helpdesk.store import accounts
 
-    key = accounts.rotate_kiosk_key(_ready_database(), kiosk_id=args.kiosk_id)
+    key, _changed = accounts.rotate_kiosk_key(_ready_database(), kiosk_id=args.kiosk_id)  # the servers' bus relays it
     print(f"kiosk {args.kiosk_id} has a new key (shown only now); the old key no longer works")
     print(key)
     return 0
@@ -212,7 +212,7 @@ def _rotate_kiosk_key(args: argparse.Namespace) -> int:
 def _revoke_kiosk(args: argparse.Namespace) -> int:
     from helpdesk.store import accounts
 
-    accounts.revoke_kiosk(_ready_database(), kiosk_id=args.kiosk_id)
+    accounts.revoke_kiosk(_ready_database(), kiosk_id=args.kiosk_id)  # its event reaches every server by the bus
     print(f"kiosk {args.kiosk_id} revoked")
     return 0
 

@@ -15,6 +15,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from helpdesk.api import auth, errors, escalations, fast_create, kiosk, queue
+from helpdesk.api.key_watch import watching
 from helpdesk.api.models import Health
 from helpdesk.api.services import Services
 from helpdesk.bus.postgres import PostgresBus, running
@@ -57,7 +58,7 @@ def create_app(
         await svc.run(db.require_current_schema)
         sweeper = asyncio.create_task(_sweep_forever(svc))
         try:
-            async with running(bus):
+            async with running(bus), watching(svc):
                 yield
         finally:
             sweeper.cancel()

@@ -145,9 +145,10 @@ async def register_kiosk(body: KioskCreate, admin: AdminDep, svc: ServicesDep) -
 
 @router.post("/kiosks/{kiosk_id}/revoke")
 async def revoke_kiosk(kiosk_id: IdentPath, admin: AdminDep, svc: ServicesDep) -> dict[str, str]:
-    """Stop accepting a kiosk's key (at once in this process)."""
-    await svc.run(lambda: accounts.revoke_kiosk(svc.db, kiosk_id=kiosk_id))
+    """Stop accepting a kiosk's key (at once in this process, and in the others as the bus tells them)."""
+    changed = await svc.run(lambda: accounts.revoke_kiosk(svc.db, kiosk_id=kiosk_id))
     svc.kiosk_keys.forget()
+    await svc.bus.committed([changed])
     await _audit(svc, admin, "admin-revoke-kiosk", kiosk_id)
     return {"kiosk_id": kiosk_id}
 
@@ -155,8 +156,9 @@ async def revoke_kiosk(kiosk_id: IdentPath, admin: AdminDep, svc: ServicesDep) -
 @router.post("/kiosks/{kiosk_id}/rotate")
 async def rotate_kiosk(kiosk_id: IdentPath, admin: AdminDep, svc: ServicesDep) -> dict[str, str]:
     """Give a kiosk a new key (shown once); the old key stops working."""
-    key = await svc.run(lambda: accounts.rotate_kiosk_key(svc.db, kiosk_id=kiosk_id))
+    key, changed = await svc.run(lambda: accounts.rotate_kiosk_key(svc.db, kiosk_id=kiosk_id))
     svc.kiosk_keys.forget()
+    await svc.bus.committed([changed])
     await _audit(svc, admin, "admin-rotate-kiosk", kiosk_id)
     return {"kiosk_id": kiosk_id, "key": key}
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from helpdesk import security
 from helpdesk.bus import QUEUE_TOPIC, Recorded
 from helpdesk.bus import outbox as events
+from helpdesk.bus.postgres import WAKE_CHANNEL
 from helpdesk.clock import utcnow
 from helpdesk.database import Database
 from helpdesk.domain import ROLES
@@ -23,6 +24,9 @@ from helpdesk.tables import api_tokens, kiosks, sites, staff, staff_sessions, st
 ACCESS_CHANGED = "access-changed"
 """A queue-topic event (never sent to consoles): a member was disabled or their role or sites changed, so their open
 queue streams re-check their credentials at once and end (`helpdesk.api.queue`)."""
+KIOSK_KEY_CHANGED = "kiosk-key-changed"
+"""A queue-topic event (never sent to consoles): a kiosk's key was revoked or rotated, so every server process
+forgets the answers its key cache remembers (`helpdesk.api.key_watch`)."""
 
 
 def add_site(
@@ -62,24 +66,34 @@ def add_kiosk(db: Database, *, kiosk_id: str, site_id: str) -> str:
     return key
 
 
-def rotate_kiosk_key(db: Database, *, kiosk_id: str) -> str:
-    """Give a kiosk a new key (the old one stops working) and return it."""
+def rotate_kiosk_key(db: Database, *, kiosk_id: str) -> tuple[str, Recorded]:
+    """Give a kiosk a new key (the old one stops working); returns it and the bus event that makes every server
+    process forget the old one (publish it with `bus.committed`; from another process the bus delivers it)."""
     key = security.new_kiosk_key()
     with db.write() as conn:
         done = conn.execute(
             update(kiosks).where(kiosks.c.id == kiosk_id).values(key_hash=security.digest(key), revoked_at=None)
         ).rowcount
-    if not done:
-        raise NotFound(f"no kiosk {kiosk_id}")
-    return key
+        if not done:
+            raise NotFound(f"no kiosk {kiosk_id}")
+        return key, _key_changed(conn, kiosk_id)
 
 
-def revoke_kiosk(db: Database, *, kiosk_id: str) -> None:
-    """Stop accepting a kiosk's key."""
+def revoke_kiosk(db: Database, *, kiosk_id: str) -> Recorded:
+    """Stop accepting a kiosk's key; returns the bus event that makes every server process forget it."""
     with db.write() as conn:
         done = conn.execute(update(kiosks).where(kiosks.c.id == kiosk_id).values(revoked_at=utcnow())).rowcount
-    if not done:
-        raise NotFound(f"no kiosk {kiosk_id}")
+        if not done:
+            raise NotFound(f"no kiosk {kiosk_id}")
+        return _key_changed(conn, kiosk_id)
+
+
+def _key_changed(conn: Connection, kiosk_id: str) -> Recorded:
+    """Write the key-changed event in `conn`'s transaction; on PostgreSQL also wake every relay at commit."""
+    event = events.record(conn, QUEUE_TOPIC, {"action": KIOSK_KEY_CHANGED, "kiosk_id": kiosk_id})
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_notify('{WAKE_CHANNEL}', '')")
+    return event
 
 
 class KioskKeys:
@@ -119,7 +133,7 @@ class KioskKeys:
         return found
 
     def forget(self) -> None:
-        """Drop remembered answers (after a revocation in this process)."""
+        """Drop remembered answers (a key was revoked or rotated, in this process or another)."""
         with self._lock:
             self._cache.clear()
 
