@@ -73,15 +73,9 @@ class ComingMessage(Request):
     text: Annotated[str, Field(max_length=1000)] = ""
 
 
-class SystemNote(Request):
-    """Kiosk: a machine note into the conversation (e.g. the resident went back a step)."""
-
-    kind: Literal["system"]
-    text: Text
-
-
-MessageBody = Annotated[TextMessage | StepMessage | ComingMessage | SystemNote, Field(discriminator="kind")]
-"""What can be posted into a conversation; staff send text/send-step/coming, kiosks text/system."""
+MessageBody = Annotated[TextMessage | StepMessage | ComingMessage, Field(discriminator="kind")]
+"""What can be posted into a conversation; staff send text/send-step/coming, kiosks text. System notes (claimed,
+resolved, ...) are written by the server alone: one posted by a caller would impersonate the server to staff."""
 
 
 class TransferRequest(Request):
