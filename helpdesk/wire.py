@@ -9,10 +9,11 @@ ignore unknown fields so an older kiosk keeps working when the server adds one.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 WIRE_VERSION = 1
 """Major version of this contract; the HTTP API is served under `/api/v1`."""
@@ -22,12 +23,28 @@ API_PREFIX = f"/api/v{WIRE_VERSION}"
 Language = Literal["ja", "ja-easy", "en"]
 """日本語, やさしい日本語, English (the languages every procedure has)."""
 
-Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", examples=["moving-in"])]
+_PERSONAL_NUMBER = re.compile(r"(?<![A-Za-z0-9])\d(?:[-_./]?\d){9,}(?![A-Za-z0-9])")
+"""In an identifier, a personal number is a run of ≥ 10 digits, grouped or not, standing alone (a random hex id has
+digit runs between letters; `uuid4().hex` is all digits once in 3 million)."""
+
+
+def not_personal(value: str) -> str:
+    """Refuse an identifier that carries what looks like a マイナンバー, phone number or e-mail address."""
+    if _PERSONAL_NUMBER.search(value) or "@" in value:
+        raise ValueError("looks like a personal number or address; identifiers never carry personal data")
+    return value
+
+
+NotPersonal = AfterValidator(not_personal)
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", examples=["moving-in"]), NotPersonal]
 """Procedure / step ids, the same shape as in `content.schema`."""
 
 KioskId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", examples=["kita-1"])]
 
-SessionId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$", examples=["5f0c6a1e9b2d4c7fa1e3b5d7c9e1f3a5"])]
+SessionId = Annotated[
+    str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$", examples=["5f0c6a1e9b2d4c7fa1e3b5d7c9e1f3a5"]), NotPersonal
+]
 """Random, pseudonymous id of one resident session (e.g. `uuid4().hex`); never derived from the resident."""
 
 REASON_CODES: tuple[str, ...] = ("screen-unclear", "card-unreadable", "pin-forgotten", "other")
@@ -42,9 +59,10 @@ Reason = Annotated[
         pattern=r"^(screen-unclear|card-unreadable|pin-forgotten|other|offer:[a-z0-9][a-z0-9-]{0,39})$",
         examples=["card-unreadable", "offer:idle-long"],
     ),
+    NotPersonal,
 ]
 
-Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
+Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$"), NotPersonal]
 """A stable machine code (actions, outcomes, error codes)."""
 
 EscalationState = Literal["waiting", "claimed", "resolved", "cancelled", "abandoned"]
@@ -136,7 +154,8 @@ class MessageList(Response):
 class KioskMessage(Request):
     """A note from the kiosk into the conversation (e.g. a voice transcript); screened before storage."""
 
-    kind: Literal["text", "system"] = "text"
+    kind: Literal["text"] = "text"
+    """Only text: system notes are the server's alone."""
     text: Annotated[str, Field(min_length=1, max_length=1000, pattern=r"\S")]
 
 
