@@ -15,6 +15,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from helpdesk.api import auth, errors, escalations, fast_create, kiosk, queue
+from helpdesk.api.body_limit import BodyLimit
 from helpdesk.api.key_watch import watching
 from helpdesk.api.models import Health
 from helpdesk.api.services import Services
@@ -96,6 +97,7 @@ def create_app(
             """Staff land on the console."""
             return RedirectResponse("/console/", status_code=303)
 
+    app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -14,7 +14,13 @@ from helpdesk.wire import ErrorBody
 
 log = logging.getLogger("helpdesk.api")
 
-HTTP_CODES = {404: "not-found", 405: "method-not-allowed", 401: "unauthenticated", 403: "forbidden"}
+HTTP_CODES = {
+    404: "not-found",
+    405: "method-not-allowed",
+    401: "unauthenticated",
+    403: "forbidden",
+    413: "body-too-large",
+}
 ERROR_RESPONSES: dict[int | str, dict] = {
     status: {"model": ErrorBody, "description": text}
     for status, text in {
