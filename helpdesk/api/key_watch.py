@@ -1,7 +1,7 @@
 """Every server process forgets its remembered kiosk-key answers the moment a key is revoked or rotated anywhere.
 
 The key cache (`KioskKeys`) spares each kiosk request a query; without this, a revoked key kept working in other
-processes until their cache entries aged out. The revocation writes a queue-topic event in its own transaction
+processes until their cache entries aged out. The revocation writes a kiosk-keys event in its own transaction
 (`accounts.revoke_kiosk`), so it reaches every process through the notification bus: PostgreSQL relays it at once
 (the revoking transaction NOTIFYs every relay awake), SQLite's one server reads it back within its bus poll.
 """
@@ -13,18 +13,18 @@ import contextlib
 import logging
 
 from helpdesk.api.services import Services
-from helpdesk.bus import QUEUE_TOPIC, is_reset
+from helpdesk.bus import KIOSK_KEYS_TOPIC, is_reset
 from helpdesk.store.accounts import KIOSK_KEY_CHANGED
 
 log = logging.getLogger(__name__)
 
 
 async def forget_revoked_keys(svc: Services) -> None:
-    """Listen to the queue topic for as long as the server runs and drop the key cache on every key change (and on
+    """Listen to the kiosk-keys topic for as long as the server runs and drop the key cache on every key change (and on
     a reset, which may have hidden one)."""
     while True:
         try:
-            async with svc.bus.subscribe(QUEUE_TOPIC) as subscription:
+            async with svc.bus.subscribe(KIOSK_KEYS_TOPIC) as subscription:
                 while True:
                     event = await subscription.next()
                     if event is not None and (event.payload.get("action") == KIOSK_KEY_CHANGED or is_reset(event)):

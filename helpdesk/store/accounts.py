@@ -11,7 +11,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk import security
-from helpdesk.bus import QUEUE_TOPIC, Recorded
+from helpdesk.bus import KIOSK_KEYS_TOPIC, QUEUE_TOPIC, Recorded
 from helpdesk.bus import outbox as events
 from helpdesk.bus.postgres import WAKE_CHANNEL
 from helpdesk.clock import utcnow
@@ -25,8 +25,8 @@ ACCESS_CHANGED = "access-changed"
 """A queue-topic event (never sent to consoles): a member was disabled or their role or sites changed, so their open
 queue streams re-check their credentials at once and end (`helpdesk.api.queue`)."""
 KIOSK_KEY_CHANGED = "kiosk-key-changed"
-"""A queue-topic event (never sent to consoles): a kiosk's key was revoked or rotated, so every server process
-forgets the answers its key cache remembers (`helpdesk.api.key_watch`)."""
+"""A kiosk-keys event: a kiosk's key was revoked or rotated, so every server process forgets the answers its key
+cache remembers (`helpdesk.api.key_watch`)."""
 
 
 def add_site(
@@ -90,7 +90,7 @@ def revoke_kiosk(db: Database, *, kiosk_id: str) -> Recorded:
 
 def _key_changed(conn: Connection, kiosk_id: str) -> Recorded:
     """Write the key-changed event in `conn`'s transaction; on PostgreSQL also wake every relay at commit."""
-    event = events.record(conn, QUEUE_TOPIC, {"action": KIOSK_KEY_CHANGED, "kiosk_id": kiosk_id})
+    event = events.record(conn, KIOSK_KEYS_TOPIC, {"action": KIOSK_KEY_CHANGED, "kiosk_id": kiosk_id})
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"SELECT pg_notify('{WAKE_CHANNEL}', '')")
     return event
