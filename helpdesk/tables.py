@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -83,6 +84,7 @@ staff = Table(
     Column("password_hash", String(200), nullable=False),
     Column("disabled_at", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("password_change_required", Boolean, nullable=False, server_default=false()),
 )
 
 staff_sites = Table(
@@ -100,6 +102,7 @@ staff_sessions = Table(
     Column("csrf_token", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime),
 )
 
 api_tokens = Table(

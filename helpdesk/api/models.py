@@ -90,6 +90,14 @@ class ResolveRequest(Request):
     outcome: Outcome
 
 
+class PasswordChange(Request):
+    """A member replaces their own password: the current one, and a new one of 12 to 128 characters that is not
+    on the list of common passwords."""
+
+    current_password: Annotated[str, Field(min_length=1, max_length=200)]
+    new_password: Annotated[str, Field(min_length=1, max_length=200)]
+
+
 class LoginRequest(Request):
     """Staff login."""
 

@@ -35,11 +35,13 @@ async def _member(request: Request) -> StaffPrincipal | None:
     if not token:
         return None
     svc = request.app.state.services
-    return await svc.run(accounts.staff_by_session, svc.db, token)
+    return await svc.run(lambda: accounts.staff_by_session(svc.db, token, idle_s=svc.settings.session_idle_s))
 
 
 def _home(member: StaffPrincipal) -> str:
-    return {"staff": "/console/queue", "admin": "/console/admin/sites"}.get(member.role, "/console/login?role=none")
+    if member.password_change_required:
+        return "/console/password"
+    return {"staff": "/console/queue", "admin": "/console/admin/sites", "trainer": "/trainer/"}[member.role]
 
 
 def render(request: Request, name: str, member: StaffPrincipal | None, **context: Any) -> Response:
@@ -73,7 +75,7 @@ async def home(request: Request) -> Response:
 async def login_page(request: Request, role: Annotated[str | None, Query(max_length=10)] = None) -> Response:
     """The login form (it posts to /api/v1/auth/login from login.js)."""
     member = await _member(request)
-    if member and member.role in ("staff", "admin") and role is None:
+    if member and role is None:
         return RedirectResponse(_home(member), status_code=303)
     return render(request, "login.html", None, no_console=role == "none")
 
@@ -96,9 +98,18 @@ async def _page_for(request: Request, role: str) -> StaffPrincipal | Response:
     member = await _member(request)
     if member is None:
         return RedirectResponse("/console/login", status_code=303)
-    if member.role != role:
+    if member.role != role or member.password_change_required:
         return RedirectResponse(_home(member), status_code=303)
     return member
+
+
+@router.get("/password")
+async def password_page(request: Request) -> Response:
+    """Change your own password (required after an administrator reset it)."""
+    member = await _member(request)
+    if member is None:
+        return RedirectResponse("/console/login", status_code=303)
+    return render(request, "password.html", member, page="password")
 
 
 @router.get("/queue")

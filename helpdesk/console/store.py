@@ -180,14 +180,19 @@ def update_staff(
 
 
 def reset_password(db: Database, *, login: str) -> tuple[str, tuple[Recorded, ...]]:
-    """Give a member a new generated password (returned once) and end their sessions and open queue streams."""
+    """Give a member a new generated password (returned once; they must change it at their next login) and end
+    their sessions and open queue streams."""
     password = security.generate_password()
     password_hash = security.hash_password(password)
     with db.write() as conn:
         staff_id = conn.execute(select(staff.c.id).where(staff.c.login == login)).scalar()
         if staff_id is None:
             raise NotFound(f"no staff login {login}")
-        conn.execute(update(staff).where(staff.c.id == staff_id).values(password_hash=password_hash))
+        conn.execute(
+            update(staff)
+            .where(staff.c.id == staff_id)
+            .values(password_hash=password_hash, password_change_required=True)
+        )
         conn.execute(delete(staff_sessions).where(staff_sessions.c.staff_id == staff_id))
         ended = (accounts.access_changed(conn, staff_id),)
     return password, ended

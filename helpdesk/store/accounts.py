@@ -217,6 +217,7 @@ def _principal(conn: Connection, staff_id: int, via: str, **extra: object) -> St
     site_ids = frozenset(
         conn.execute(select(staff_sites.c.site_id).where(staff_sites.c.staff_id == staff_id)).scalars()
     )
+    extra["password_change_required"] = bool(row.password_change_required)
     return StaffPrincipal(row.id, row.login, row.display_name, row.role, site_ids, via, **extra)  # type: ignore[arg-type]
 
 
@@ -232,6 +233,7 @@ def start_session(db: Database, *, staff_id: int, max_age_s: int) -> tuple[str, 
                 csrf_token=csrf,
                 created_at=now,
                 expires_at=now + dt.timedelta(seconds=max_age_s),
+                last_seen_at=now,
             )
         )
     return token, csrf
@@ -243,18 +245,59 @@ def end_session(db: Database, *, session_hash: str) -> None:
         conn.execute(delete(staff_sessions).where(staff_sessions.c.token_hash == session_hash))
 
 
-def staff_by_session(db: Database, token: str) -> StaffPrincipal | None:
-    """The staff member of a live session cookie, or None."""
-    token_hash = security.digest(token)
+TOUCH_EVERY_S = 60
+"""A session's last use is written at most once a minute (not on every request)."""
+
+
+def staff_by_session(
+    db: Database, token: str, *, idle_s: float | None = None, touch: bool = True
+) -> StaffPrincipal | None:
+    """The staff member of a live session cookie, or None: ended, past its age limit, or unused for `idle_s`.
+
+    `touch=False` for checks that are not the member's own doing (a queue stream re-checking its credentials), so
+    an open but unattended console still times out."""
+    token_hash, now = security.digest(token), utcnow()
     with db.read() as conn:
         row = conn.execute(
-            select(staff_sessions).where(
-                staff_sessions.c.token_hash == token_hash, staff_sessions.c.expires_at > utcnow()
-            )
+            select(staff_sessions).where(staff_sessions.c.token_hash == token_hash, staff_sessions.c.expires_at > now)
         ).first()
         if row is None:
             return None
-        return _principal(conn, row.staff_id, "session", csrf_token=row.csrf_token, session_hash=token_hash)
+        seen = row.last_seen_at or row.created_at
+        if idle_s is not None and seen <= now - dt.timedelta(seconds=idle_s):
+            return None
+        member = _principal(conn, row.staff_id, "session", csrf_token=row.csrf_token, session_hash=token_hash)
+    if member is not None and touch and seen <= now - dt.timedelta(seconds=TOUCH_EVERY_S):
+        with db.write() as conn:
+            conn.execute(
+                update(staff_sessions).where(staff_sessions.c.token_hash == token_hash).values(last_seen_at=now)
+            )
+    return member
+
+
+def change_password(db: Database, *, staff_id: int, current: str, new: str, keep_session: str | None) -> Recorded:
+    """A member replaces their own password (the current one must be right); their other sessions end. Returns the
+    bus event that ends their open queue streams elsewhere."""
+    with db.read() as conn:
+        password_hash = conn.execute(select(staff.c.password_hash).where(staff.c.id == staff_id)).scalar()
+    if not security.verify_password(password_hash, current):
+        raise BadRequest("the current password is not right")
+    if new == current:
+        raise BadRequest("the new password must differ from the current one")
+    weak = security.check_password_strength(new)
+    if weak:
+        raise BadRequest(weak)
+    new_hash = security.hash_password(new)
+    with db.write() as conn:
+        conn.execute(
+            update(staff).where(staff.c.id == staff_id).values(password_hash=new_hash, password_change_required=False)
+        )
+        conn.execute(
+            delete(staff_sessions).where(
+                staff_sessions.c.staff_id == staff_id, staff_sessions.c.token_hash != (keep_session or "")
+            )
+        )
+        return access_changed(conn, staff_id)
 
 
 def create_api_token(db: Database, *, staff_id: int, name: str) -> tuple[int, str]:
