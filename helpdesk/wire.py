@@ -13,7 +13,7 @@ import re
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 WIRE_VERSION = 1
 """Major version of this contract; the HTTP API is served under `/api/v1`."""
@@ -36,6 +36,15 @@ def not_personal(value: str) -> str:
 
 
 NotPersonal = AfterValidator(not_personal)
+
+
+def json_number(value: object) -> object:
+    """Refuse what JSON Schema does not call a number (true/false, strings) before pydantic's lax parsing would
+    read them as one."""
+    if isinstance(value, bool | str):
+        raise ValueError("must be a number")
+    return value
+
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", examples=["moving-in"]), NotPersonal]
 """Procedure / step ids, the same shape as in `content.schema`."""
@@ -203,7 +212,8 @@ class KioskHeartbeat(Request):
     kiosk_version: Annotated[str, Field(min_length=1, max_length=40)]
     content_version: Annotated[str, Field(min_length=1, max_length=80)]
     voice_available: bool
-    outbox_length: Annotated[int, Field(ge=0, le=1_000_000)]
+    outbox_length: Annotated[int, Field(ge=0, le=1_000_000), BeforeValidator(json_number)]
+    """A count: `false` or `"3"` is a kiosk bug, refused like the schema says (not read as 0 or 3)."""
     content_errors: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=50)] = []
     """Content files the kiosk could not load (file and reason, no resident data)."""
 

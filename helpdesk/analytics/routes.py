@@ -54,7 +54,8 @@ def _plausible_day(value: dt.date | None) -> dt.date | None:
 
 IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 Blank = BeforeValidator(_blank_is_none)
-Ident = Annotated[str | None, BeforeValidator(_identifier), Field(pattern=r"^([a-z0-9][a-z0-9-]{0,62})?$")]
+Ident = Annotated[Annotated[str, Field(pattern=r"^([a-z0-9][a-z0-9-]{0,62})?$")] | None, BeforeValidator(_identifier)]
+"""A lower-case id or empty (= all); the pattern is in the OpenAPI schema, so clients know what is refused."""
 Language = Literal["ja", "ja-easy", "en"]
 Day = Annotated[dt.date | None, Blank, AfterValidator(_plausible_day)]
 PICTURE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}\.png$")

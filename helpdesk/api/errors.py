@@ -41,6 +41,24 @@ def error_response(status: int, code: str, message: str, headers: dict[str, str]
     return JSONResponse({"code": code, "message": message}, status_code=status, headers=headers)
 
 
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers on this request's path (for a 405's Allow header)."""
+    from starlette.routing import Match
+
+    def answers(route, method: str) -> bool:  # type: ignore[no-untyped-def]
+        if route.matches({**request.scope, "method": method})[0] is not Match.FULL:
+            return False
+        inner = getattr(route, "routes", None)
+        if getattr(route, "methods", None) is not None or inner is None:
+            return True
+        return any(answers(child, method) for child in inner)  # an included router: ask its own routes
+
+    return [m for m in METHODS if any(answers(route, m) for route in request.app.router.routes)]
+
+
 def install(app: FastAPI) -> None:
     """Register the exception handlers on `app`."""
 
@@ -55,9 +73,12 @@ def install(app: FastAPI) -> None:
         return error_response(422, "invalid-request", f"{where}: {first.get('msg', 'invalid input')}")
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = HTTP_CODES.get(exc.status_code, f"http-{exc.status_code}")
-        return error_response(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:  # Starlette names the first matching route's methods; a path may have several
+            headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
+        return error_response(exc.status_code, code, str(exc.detail), headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

@@ -95,7 +95,7 @@ class PasswordChange(Request):
     on the list of common passwords."""
 
     current_password: Annotated[str, Field(min_length=1, max_length=200)]
-    new_password: Annotated[str, Field(min_length=1, max_length=200)]
+    new_password: Annotated[str, Field(min_length=12, max_length=128)]
 
 
 class LoginRequest(Request):

@@ -17,7 +17,7 @@ from helpdesk.bus.postgres import WAKE_CHANNEL
 from helpdesk.clock import utcnow
 from helpdesk.database import Database
 from helpdesk.domain import ROLES
-from helpdesk.errors import AlreadyExists, BadRequest, NotFound
+from helpdesk.errors import AlreadyExists, BadRequest, Forbidden, NotFound
 from helpdesk.principals import KioskPrincipal, StaffPrincipal
 from helpdesk.tables import api_tokens, kiosks, sites, staff, staff_sessions, staff_sites
 
@@ -281,7 +281,7 @@ def change_password(db: Database, *, staff_id: int, current: str, new: str, keep
     with db.read() as conn:
         password_hash = conn.execute(select(staff.c.password_hash).where(staff.c.id == staff_id)).scalar()
     if not security.verify_password(password_hash, current):
-        raise BadRequest("the current password is not right")
+        raise Forbidden("the current password is not right")
     if new == current:
         raise BadRequest("the new password must differ from the current one")
     weak = security.check_password_strength(new)

@@ -42,7 +42,7 @@ def test_members_change_their_own_password(client: TestClient, sqlite_world: Wor
     assert login(client, "alice").status_code == 200
     change = f"{API}/auth/password"
     wrong = client.post(change, json={"current_password": "nope", "new_password": NEW_PASSWORD}, headers=csrf(client))
-    assert wrong.status_code == 400 and "current password" in wrong.json()["message"]
+    assert wrong.status_code == 403 and "current password" in wrong.json()["message"]
     weak = client.post(
         change, json={"current_password": PASSWORD, "new_password": "password1234"}, headers=csrf(client)
     )

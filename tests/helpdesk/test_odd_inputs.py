@@ -76,3 +76,19 @@ def test_oversized_bodies_are_refused_before_they_are_read(base: str, sqlite_wor
     )
     assert answer.status_code == 413, answer.text
     assert httpx.post(f"{base}{API}/auth/login", json={"login": "alice", "password": PASSWORD}).status_code == 200
+
+
+def test_the_three_places_where_schema_and_code_disagreed(base: str, sqlite_world: World) -> None:
+    schema = httpx.get(f"{base}/openapi.json").json()
+    procedure = schema["paths"][f"{API}/analytics/step-thresholds"]["get"]["parameters"][0]["schema"]
+    assert any("pattern" in option for option in procedure["anyOf"])
+    kiosk = {"Authorization": f"Bearer {sqlite_world.keys['north-1']}"}
+    bad = httpx.get(f"{base}{API}/analytics/step-thresholds?procedure=Not_An_Id", headers=kiosk)
+    assert bad.status_code == 422
+    beat = {"kiosk_version": "1", "content_version": "1", "voice_available": True, "content_errors": []}
+    for wrong in (False, "3"):
+        answer = httpx.post(f"{base}{API}/kiosks/heartbeat", json={**beat, "outbox_length": wrong}, headers=kiosk)
+        assert answer.status_code == 422, (wrong, answer.text)
+    assert httpx.post(f"{base}{API}/kiosks/heartbeat", json={**beat, "outbox_length": 3}, headers=kiosk).is_success
+    not_allowed = httpx.delete(f"{base}{API}/auth/tokens", headers=staff_token(sqlite_world, "alice"))
+    assert not_allowed.status_code == 405 and not_allowed.headers["Allow"] == "GET, POST"
