@@ -10,7 +10,7 @@ extras=all
 apt_pkgs=(python3-venv libgl1 libegl1 libmtdev1 fonts-morisawa-bizud-gothic espeak-ng libespeak-ng1 libportaudio2)
 if [[ ${1:-} == --test ]]; then
   extras=test
-  apt_pkgs+=(zbar-tools chromium sox poppler-utils nginx-light cage xwayland grim postgresql-client openssl)
+  apt_pkgs+=(zbar-tools chromium sox poppler-utils nginx-light cage xwayland grim postgresql-client openssl npm)
 fi
 
 say() { echo "[setup] $*" >&2; }
@@ -39,5 +39,11 @@ if [[ ! -e $stamp ]]; then
   .venv/bin/pip install -q -e ".[$extras]" >&2
   rm -f .venv/.yorisoi-*
   touch "$stamp"
+fi
+axe=.venv/axe/node_modules/axe-core/axe.min.js
+if [[ $extras == test && ! -e $axe ]]; then  # the browser tests inject it into every console and trainer page
+  say "installing axe-core (accessibility checks in the browser tests)"
+  mkdir -p .venv/axe
+  (cd .venv/axe && npm install --no-audit --no-fund --silent axe-core@4.11.4 >&2)
 fi
 say "ready: .venv/bin/yorisoi"

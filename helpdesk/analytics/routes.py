@@ -217,7 +217,7 @@ def build_router(procedures: dict[str, Procedure], settings: AnalyticsSettings) 
         path = pages.static_file(name)
         if path is None:
             raise NotFound("no such file")
-        return FileResponse(path, media_type="text/css")
+        return FileResponse(path, media_type="text/javascript" if name.endswith(".js") else "text/css")
 
     @router.get("/trainer/pictures/{name}", include_in_schema=False)
     async def picture(name: str, _member: TrainerDep) -> Response:

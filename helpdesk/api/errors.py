@@ -1,4 +1,5 @@
-"""Every error leaves as JSON `{"code", "message"}` with a stable code; never a stack trace."""
+"""Every error leaves as JSON `{"code", "message"}` with a stable code; never a stack trace (a browser asking for
+a trainer page without a session is sent to the login page instead)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from helpdesk.errors import HelpdeskError
+from helpdesk.errors import HelpdeskError, Unauthenticated
 from helpdesk.wire import ErrorBody
 
 log = logging.getLogger("helpdesk.api")
@@ -59,11 +60,20 @@ def allowed_methods(request: Request) -> list[str]:
     return [m for m in METHODS if any(answers(route, m) for route in request.app.router.routes)]
 
 
+def _wants_page(request: Request) -> bool:
+    """A browser navigating to a trainer page (not a script fetching JSON, a CSV or a PDF)."""
+    path = request.url.path
+    html = "text/html" in request.headers.get("accept", "")
+    return html and request.method == "GET" and path.startswith("/trainer/") and "." not in path.rsplit("/", 1)[-1]
+
+
 def install(app: FastAPI) -> None:
     """Register the exception handlers on `app`."""
 
     @app.exception_handler(HelpdeskError)
-    async def _helpdesk(_request: Request, exc: HelpdeskError) -> JSONResponse:
+    async def _helpdesk(request: Request, exc: HelpdeskError) -> Response:
+        if isinstance(exc, Unauthenticated) and _wants_page(request):  # a person at a browser: the login page
+            return RedirectResponse("/console/login", status_code=303)
         return error_response(exc.status, exc.code, exc.message, exc.headers)
 
     @app.exception_handler(RequestValidationError)

@@ -26,6 +26,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "失敗が続いたため一時的にログインできません。少し待ってください。",
         "Too many failed logins. Wait a little and try again.",
     ),
+    "esc.path_empty": (
+        "手順を選ぶ前に呼ばれました（スタート画面か手続きの一覧）。",
+        "Help was asked before a procedure was chosen (start screen or catalog).",
+    ),
+    "esc.offer_other": ("キオスクが困っている様子を見つけました", "The kiosk noticed the resident was stuck"),
     "nav.password": ("パスワード変更", "Change password"),
     "password.title": ("パスワードの変更", "Change your password"),
     "password.required": (
@@ -175,6 +180,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "repeat": ("何度も聞き直している", "Asked to repeat often"),
         "extend": ("時間延長をくり返している", "Extended the time often"),
         "voice": ("音声が伝わらない", "Voice not understood"),
+        "idle-long": ("長いあいだ操作がない", "No touch for a long time"),
     },
     "outcome": {
         "solved": ("解決", "Solved"),

@@ -110,5 +110,10 @@ const Y = (() => {
     });
   }
 
-  return { t, label, api, el, duration, clock, dateTime, toast, shortcut, login: document.body.dataset.login };
+  // Why the kiosk offered help, in words; a signal this console does not know yet is still not shown as a code.
+  function offer(signal) {
+    return (data.labels && data.labels.offer && data.labels.offer[signal]) || t("esc.offer_other");
+  }
+
+  return { t, label, offer, api, el, duration, clock, dateTime, toast, shortcut, login: document.body.dataset.login, name: document.body.dataset.name };
 })();

@@ -50,7 +50,7 @@
 
   function renderFacts(ctx) {
     const reason = ctx.offered
-      ? [Y.el("span", { class: "badge offer", text: Y.t("esc.offered") }), ` ${Y.label("offer", ctx.offer_signal)}`]
+      ? [Y.el("span", { class: "badge offer", text: Y.t("esc.offered") }), ` ${Y.offer(ctx.offer_signal)}`]
       : [Y.label("reason", ctx.reason)];
     document.getElementById("facts").replaceChildren(
       fact(Y.t("queue.col_status"), Y.el("span", { class: `status ${ctx.status}`, text: Y.label("status", ctx.status) }),
@@ -64,8 +64,10 @@
   }
 
   function renderPath(ctx) {
-    document.getElementById("path").replaceChildren(...ctx.path.map((p) =>
-      Y.el("li", {}, Y.el("span", { text: p.title }), " ", Y.el("span", { class: "secs", text: Y.duration(p.seconds) }))));
+    const steps = ctx.path.map((p) =>
+      Y.el("li", {}, Y.el("span", { text: p.title }), " ", Y.el("span", { class: "secs", text: Y.duration(p.seconds) })));
+    // No steps: help was asked before the first step of a procedure (on the start screen or the catalog).
+    document.getElementById("path").replaceChildren(...(steps.length ? steps : [Y.el("li", { class: "none", text: Y.t("esc.path_empty") })]));
   }
 
   function fillChoices(ctx) {
