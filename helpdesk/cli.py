@@ -87,6 +87,7 @@ def register(subparsers: argparse._SubParsersAction, name: str, help_text: str) 
     p = sub.add_parser("add-kiosk", help="register a kiosk; prints its key once, alone on the last line")
     p.add_argument("kiosk_id")
     p.add_argument("--site", required=True)
+    p.add_argument("--name", help="what staff call it, e.g. 入口の左 (shown in the console beside its id)")
     p.set_defaults(handler=_guarded(_add_kiosk))
 
     p = sub.add_parser("rotate-kiosk-key", help="give a kiosk a new key (printed once); the old one stops working")
@@ -194,7 +195,7 @@ def _add_site(args: argparse.Namespace) -> int:
 def _add_kiosk(args: argparse.Namespace) -> int:
     from helpdesk.store import accounts
 
-    key = accounts.add_kiosk(_ready_database(), kiosk_id=args.kiosk_id, site_id=args.site)
+    key = accounts.add_kiosk(_ready_database(), kiosk_id=args.kiosk_id, site_id=args.site, name=args.name)
     print(f"kiosk {args.kiosk_id} added to site {args.site}; its key (shown only now) is on the next line")
     print(key)
     return 0

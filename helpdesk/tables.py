@@ -68,6 +68,7 @@ kiosks = Table(
     Column("id", String(63), primary_key=True),
     Column("site_id", String(63), ForeignKey("sites.id"), nullable=False),
     Column("key_hash", String(64), nullable=False, unique=True),
+    Column("name", String(100)),
     Column("revoked_at", UTCDateTime),
     Column("last_seen_at", UTCDateTime),
     Column("last_status", JSON),

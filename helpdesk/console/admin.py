@@ -67,6 +67,8 @@ class KioskCreate(Body):
 
     kiosk_id: Ident
     site_id: Ident
+    name: Annotated[str | None, Field(max_length=100)] = None
+    """What staff call it (e.g. 入口の左), shown beside its id."""
 
 
 class StaffFields(Body):
@@ -138,7 +140,9 @@ async def kiosks(_admin: AdminDep, svc: ServicesDep) -> dict[str, Any]:
 @router.post("/kiosks", status_code=201)
 async def register_kiosk(body: KioskCreate, admin: AdminDep, svc: ServicesDep) -> dict[str, str]:
     """Register a kiosk; its key is in this answer only."""
-    key = await svc.run(lambda: accounts.add_kiosk(svc.db, kiosk_id=body.kiosk_id, site_id=body.site_id))
+    key = await svc.run(
+        lambda: accounts.add_kiosk(svc.db, kiosk_id=body.kiosk_id, site_id=body.site_id, name=body.name or None)
+    )
     await _audit(svc, admin, "admin-add-kiosk", body.kiosk_id)
     return {"kiosk_id": body.kiosk_id, "key": key}
 

@@ -120,7 +120,8 @@ async def queue_page(request: Request) -> Response:
         return member
     svc = request.app.state.services
     sites = await svc.run(store.member_sites, svc.db, member)
-    return render(request, "queue.html", member, sites=sites, page="queue")
+    kiosks = await svc.run(store.member_kiosks, svc.db, member)
+    return render(request, "queue.html", member, sites=sites, kiosks_json=json.dumps(kiosks), page="queue")
 
 
 @router.get("/escalations/{escalation_id}")
@@ -131,7 +132,11 @@ async def escalation_page(
     member = await _page_for(request, "staff")
     if isinstance(member, Response):
         return member
-    return render(request, "escalation.html", member, escalation_id=escalation_id, page="queue")
+    svc = request.app.state.services
+    kiosks = await svc.run(store.member_kiosks, svc.db, member)
+    return render(
+        request, "escalation.html", member, escalation_id=escalation_id, kiosks_json=json.dumps(kiosks), page="queue"
+    )
 
 
 @router.get("/admin/{section}")

@@ -92,6 +92,17 @@ def member_sites(db: Database, member: StaffPrincipal) -> list[dict]:
         return [dict(r) for r in rows]
 
 
+def member_kiosks(db: Database, member: StaffPrincipal) -> dict[str, str]:
+    """The names of the kiosks at a member's sites, by id (kiosks without a name are left out)."""
+    with db.read() as conn:
+        rows = conn.execute(
+            select(kiosks.c.id, kiosks.c.name).where(
+                kiosks.c.site_id.in_(sorted(member.site_ids)), kiosks.c.name.is_not(None)
+            )
+        ).all()
+    return {row.id: row.name for row in rows}
+
+
 # --- admin ----------------------------------------------------------------------------------------
 def list_sites(db: Database) -> list[dict]:
     """Every site."""
@@ -123,6 +134,7 @@ def list_kiosks(db: Database, now: dt.datetime | None = None) -> list[dict]:
         found.append(
             {
                 "id": row["id"],
+                "name": row["name"],
                 "site_id": row["site_id"],
                 "revoked": row["revoked_at"] is not None,
                 "last_seen_at": seen.isoformat() if seen else None,

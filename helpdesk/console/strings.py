@@ -31,6 +31,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Help was asked before a procedure was chosen (start screen or catalog).",
     ),
     "esc.offer_other": ("キオスクが困っている様子を見つけました", "The kiosk noticed the resident was stuck"),
+    "admin.kiosk_name": ("呼び名（例: 入口の左）", "Name (e.g. left of the entrance)"),
     "nav.password": ("パスワード変更", "Change password"),
     "password.title": ("パスワードの変更", "Change your password"),
     "password.required": (

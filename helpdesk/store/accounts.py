@@ -52,14 +52,17 @@ def get_site(conn: Connection, site_id: str) -> dict:
     return dict(row)
 
 
-def add_kiosk(db: Database, *, kiosk_id: str, site_id: str) -> str:
-    """Register a kiosk and return its key (shown once; only a digest is stored)."""
+def add_kiosk(db: Database, *, kiosk_id: str, site_id: str, name: str | None = None) -> str:
+    """Register a kiosk (with a name staff recognise, e.g. 入口の左) and return its key (shown once; only a digest is
+    stored)."""
     key = security.new_kiosk_key()
     try:
         with db.write() as conn:
             get_site(conn, site_id)
             conn.execute(
-                insert(kiosks).values(id=kiosk_id, site_id=site_id, key_hash=security.digest(key), created_at=utcnow())
+                insert(kiosks).values(
+                    id=kiosk_id, site_id=site_id, name=name, key_hash=security.digest(key), created_at=utcnow()
+                )
             )
     except IntegrityError:
         raise AlreadyExists(f"kiosk {kiosk_id} exists already") from None

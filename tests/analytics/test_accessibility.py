@@ -39,6 +39,7 @@ def site(sqlite_seeded: Seeded, tmp_path_factory: pytest.TempPathFactory) -> Ite
     shutil.copyfile(sqlite_seeded.url.removeprefix("sqlite:///"), copy)
     with sqlite3.connect(copy) as raw:  # a long site name must not squeeze the queue's other columns
         raw.execute("UPDATE sites SET name = ? WHERE id = 'north'", (LONG_SITE_NAME,))
+        raw.execute("UPDATE kiosks SET name = '入口の左' WHERE id = 'north-1'")
     app = create_app(HelpdeskSettings(database_url=f"sqlite:///{copy}", cookie_secure=False))
     with EmbeddedServer(app) as server:
         base = server.base_url
@@ -115,6 +116,8 @@ def test_console_pages_have_no_serious_accessibility_violations(browser: Any, si
     problems += check(staff, "/console/queue", "console-queue", "tr[data-id]")
     widths = staff.eval_on_selector_all("#queue-body tr:first-child td", "cells => cells.map(c => c.offsetWidth)")
     assert min(widths[3:7]) >= 60, widths  # kiosk, procedure, step, reason keep readable widths
+    assert "入口の左（north-1）" in staff.inner_text("#queue-body")  # kiosks by the name staff know, with the id
+    assert "（あなた）" in staff.inner_text("#queue-body")  # your own claim is marked
     problems += check(staff, f"/console/escalations/{made['asked']}", "console-escalation", "#messages li")
     problems += check(staff, f"/console/escalations/{made['offered']}", "console-escalation-offered", "#path li")
     problems += check(staff, "/console/password", "console-password", "#password-form")

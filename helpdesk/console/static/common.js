@@ -115,5 +115,11 @@ const Y = (() => {
     return (data.labels && data.labels.offer && data.labels.offer[signal]) || t("esc.offer_other");
   }
 
-  return { t, label, offer, api, el, duration, clock, dateTime, toast, shortcut, login: document.body.dataset.login, name: document.body.dataset.name };
+  // A kiosk as staff know it: its name with its id ("入口の左（north-1）"), or the id when it has no name.
+  const kioskNames = JSON.parse(document.body.dataset.kiosks || "{}");
+  function kiosk(id) {
+    return kioskNames[id] ? `${kioskNames[id]}（${id}）` : id;
+  }
+
+  return { t, label, offer, kiosk, api, el, duration, clock, dateTime, toast, shortcut, login: document.body.dataset.login, name: document.body.dataset.name };
 })();

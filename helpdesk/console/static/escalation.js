@@ -58,7 +58,7 @@
       fact(Y.t("esc.holder"), Y.el("strong", { id: "holder", text: holderText(ctx) })),
       fact(Y.t("esc.reason"), ...reason),
       fact(Y.t("esc.waited"), Y.el("span", { id: "waited", text: Y.duration(ctx.waited_s) })),
-      fact(`${Y.t("queue.col_site")} / ${Y.t("queue.col_kiosk")}`, `${ctx.site_name} / ${ctx.kiosk_id}`),
+      fact(`${Y.t("queue.col_site")} / ${Y.t("queue.col_kiosk")}`, `${ctx.site_name} / ${Y.kiosk(ctx.kiosk_id)}`),
       fact(Y.t("queue.col_procedure"), `${ctx.procedure_title} — ${ctx.step_title}`),
       fact(Y.t("esc.language"), Y.label("language", ctx.language)));
   }

@@ -54,7 +54,7 @@
       statusCell,
       Y.el("td", { class: "wait", text: Y.duration(waited(item)) }),
       Y.el("td", { text: (sites[item.site_id] || { name: item.site_id }).name }),
-      Y.el("td", { text: item.kiosk_id }),
+      Y.el("td", { text: Y.kiosk(item.kiosk_id) }),
       Y.el("td", { text: procedure.title }),
       Y.el("td", { text: procedure.steps[item.step_id] || item.step_id }),
       reasonCell(item.reason),

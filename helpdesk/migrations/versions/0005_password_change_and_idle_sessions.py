@@ -1,4 +1,5 @@
-"""staff: a password change can be required (after an administrator's reset); sessions remember when last used
+"""staff: a password change can be required (after an administrator's reset); sessions remember when last used;
+kiosks have a name staff recognise (e.g. 入口の左)
 
 Revision ID: 0005
 Revises: 0004
@@ -22,9 +23,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column("password_change_required", sa.Boolean(), nullable=False, server_default=sa.false()))
     with op.batch_alter_table("staff_sessions") as batch:
         batch.add_column(sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("kiosks") as batch:
+        batch.add_column(sa.Column("name", sa.String(length=100), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("kiosks") as batch:
+        batch.drop_column("name")
     with op.batch_alter_table("staff_sessions") as batch:
         batch.drop_column("last_seen_at")
     with op.batch_alter_table("staff") as batch:
