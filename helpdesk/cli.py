@@ -87,6 +87,7 @@ def register(subparsers: argparse._SubParsersAction, name: str, help_text: str) 
     p = sub.add_parser("add-kiosk", help="register a kiosk; prints its key once, alone on the last line")
     p.add_argument("kiosk_id")
     p.add_argument("--site", required=True)
+    p.add_argument("--name", help="what staff call it, e.g. 入口の左 (shown in the console beside its id)")
     p.set_defaults(handler=_guarded(_add_kiosk))
 
     p = sub.add_parser("rotate-kiosk-key", help="give a kiosk a new key (printed once); the old one stops working")
@@ -194,7 +195,7 @@ def _add_site(args: argparse.Namespace) -> int:
 def _add_kiosk(args: argparse.Namespace) -> int:
     from helpdesk.store import accounts
 
-    key = accounts.add_kiosk(_ready_database(), kiosk_id=args.kiosk_id, site_id=args.site)
+    key = accounts.add_kiosk(_ready_database(), kiosk_id=args.kiosk_id, site_id=args.site, name=args.name)
     print(f"kiosk {args.kiosk_id} added to site {args.site}; its key (shown only now) is on the next line")
     print(key)
     return 0
@@ -203,7 +204,7 @@ def _add_kiosk(args: argparse.Namespace) -> int:
 def _rotate_kiosk_key(args: argparse.Namespace) -> int:
     from helpdesk.store import accounts
 
-    key = accounts.rotate_kiosk_key(_ready_database(), kiosk_id=args.kiosk_id)
+    key, _changed = accounts.rotate_kiosk_key(_ready_database(), kiosk_id=args.kiosk_id)  # the servers' bus relays it
     print(f"kiosk {args.kiosk_id} has a new key (shown only now); the old key no longer works")
     print(key)
     return 0
@@ -212,7 +213,7 @@ def _rotate_kiosk_key(args: argparse.Namespace) -> int:
 def _revoke_kiosk(args: argparse.Namespace) -> int:
     from helpdesk.store import accounts
 
-    accounts.revoke_kiosk(_ready_database(), kiosk_id=args.kiosk_id)
+    accounts.revoke_kiosk(_ready_database(), kiosk_id=args.kiosk_id)  # its event reaches every server by the bus
     print(f"kiosk {args.kiosk_id} revoked")
     return 0
 

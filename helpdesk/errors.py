@@ -64,6 +64,13 @@ class Forbidden(HelpdeskError):
     status = 403
 
 
+class PasswordChangeRequired(HelpdeskError):
+    """An administrator reset this member's password: they choose their own (POST /api/v1/auth/password) first."""
+
+    code = "password-change-required"
+    status = 403
+
+
 class CsrfFailed(HelpdeskError):
     """A cookie-authenticated change came without the session's CSRF token."""
 

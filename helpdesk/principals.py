@@ -26,6 +26,8 @@ class StaffPrincipal:
     via: Literal["session", "token"]
     csrf_token: str | None = None
     session_hash: str | None = None
+    password_change_required: bool = False
+    """Set after an administrator's reset: the member must choose their own password before anything else."""
 
     def serves(self, site_id: str) -> bool:
         """True when this member works the queue of `site_id`."""

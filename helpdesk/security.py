@@ -90,16 +90,11 @@ def _dummy_hash() -> str:
     return _DUMMY[0]
 
 
-MIN_PASSWORD_LENGTH = 12
-
-
 def check_password_strength(password: str) -> str | None:
-    """A reason the password is too weak, or None."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"a password needs at least {MIN_PASSWORD_LENGTH} characters"
-    if len(set(password)) < 5:
-        return "a password needs more different characters"
-    return None
+    """A reason the password is too weak, or None (the policy: `helpdesk.password_policy`)."""
+    from helpdesk.password_policy import weakness
+
+    return weakness(password)
 
 
 @dataclass
@@ -124,20 +119,29 @@ class TokenBucket:
             return (1.0 - tokens) / self.rate
 
 
+def wait_for(times: list[float], limit: int, window_s: float, now: float) -> float:
+    """Seconds until fewer than `limit` of the failure `times` (oldest first, within the window) are left."""
+    if len(times) < limit:
+        return 0.0
+    return max(0.0, times[len(times) - limit] + window_s - now)
+
+
 @dataclass
 class LoginThrottle:
-    """Refuses logins after `max_failures` failures within `window_s` for one login or one address."""
+    """Refuses logins while a key has too many failures within `window_s`; each key has its own limit (an account
+    few, an address many: one person's typos behind an office NAT must not lock out the whole office)."""
 
-    max_failures: int
     window_s: float
     _failures: dict[str, deque[float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def blocked(self, *keys: str, now: float | None = None) -> bool:
-        """True when any of the keys has too many recent failures."""
+    def wait_s(self, limits: dict[str, int], now: float | None = None) -> float:
+        """0 when a login may be tried now, otherwise the true seconds until it may (the longest of the keys)."""
         now = time.monotonic() if now is None else now
         with self._lock:
-            return any(len(self._recent(key, now)) >= self.max_failures for key in keys)
+            return max(
+                wait_for(list(self._recent(key, now)), limit, self.window_s, now) for key, limit in limits.items()
+            )
 
     def failed(self, *keys: str, now: float | None = None) -> None:
         """Record one failure for each key."""

@@ -40,7 +40,7 @@ class HelpdeskSettings(BaseSettings):
     kiosk_rate_per_s: float = Field(default=10.0, gt=0)
     kiosk_rate_burst: int = Field(default=40, ge=1)
     kiosk_auth_cache_s: float = Field(default=5.0, ge=0)
-    """How long a kiosk key check is remembered; a revocation from another process takes effect within this."""
+    """How long a kiosk key check is remembered; a revocation or rotation anywhere clears it through the bus."""
     long_poll_max_s: float = Field(default=25.0, ge=0)
     long_poll_threads: int = Field(default=8, ge=1, le=64)
     """Threads (and so at most database connections) per process for long polls' database work, kept apart from
@@ -49,8 +49,13 @@ class HelpdeskSettings(BaseSettings):
     """PostgreSQL: how long queue events are kept so a reconnecting console (to any process) replays what it
     missed; a console away longer gets a reset and refetches the queue."""
     login_max_failures: int = Field(default=5, ge=1)
+    """Failed logins of one account within `login_window_s` before it must wait."""
+    login_address_max_failures: int = Field(default=50, ge=1)
+    """Failed logins from one address (an office behind one NAT) within `login_window_s` before it must wait."""
     login_window_s: int = Field(default=900, ge=1)
     session_max_age_s: int = Field(default=8 * 3600, ge=60)
+    session_idle_s: int = Field(default=30 * 60, ge=60)
+    """A session nobody used for this long ends (besides the `session_max_age_s` limit)."""
     cookie_secure: bool = True
     """Secure flag on cookies; only turn off for plain-HTTP loopback demos and tests."""
     event_retention_days: int = Field(default=180, ge=1)

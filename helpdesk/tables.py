@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -68,6 +69,7 @@ kiosks = Table(
     Column("id", String(63), primary_key=True),
     Column("site_id", String(63), ForeignKey("sites.id"), nullable=False),
     Column("key_hash", String(64), nullable=False, unique=True),
+    Column("name", String(100)),
     Column("revoked_at", UTCDateTime),
     Column("last_seen_at", UTCDateTime),
     Column("last_status", JSON),
@@ -84,6 +86,7 @@ staff = Table(
     Column("password_hash", String(200), nullable=False),
     Column("disabled_at", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("password_change_required", Boolean, nullable=False, server_default=false()),
 )
 
 staff_sites = Table(
@@ -101,6 +104,7 @@ staff_sessions = Table(
     Column("csrf_token", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime),
 )
 
 api_tokens = Table(

@@ -9,10 +9,11 @@ ignore unknown fields so an older kiosk keeps working when the server adds one.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from yorisoi.vocabulary import HELP_REASONS, OFFER_PREFIX, Language, TextSize
 
@@ -22,7 +23,30 @@ WIRE_VERSION = 1
 API_PREFIX = f"/api/v{WIRE_VERSION}"
 
 
-Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", examples=["moving-in"])]
+_PERSONAL_NUMBER = re.compile(r"(?<![A-Za-z0-9])\d(?:[-_./]?\d){9,}(?![A-Za-z0-9])")
+"""In an identifier, a personal number is a run of ≥ 10 digits, grouped or not, standing alone (a random hex id has
+digit runs between letters; `uuid4().hex` is all digits once in 3 million)."""
+
+
+def not_personal(value: str) -> str:
+    """Refuse an identifier that carries what looks like a マイナンバー, phone number or e-mail address."""
+    if _PERSONAL_NUMBER.search(value) or "@" in value:
+        raise ValueError("looks like a personal number or address; identifiers never carry personal data")
+    return value
+
+
+NotPersonal = AfterValidator(not_personal)
+
+
+def json_number(value: object) -> object:
+    """Refuse what JSON Schema does not call a number (true/false, strings) before pydantic's lax parsing would
+    read them as one."""
+    if isinstance(value, bool | str):
+        raise ValueError("must be a number")
+    return value
+
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", examples=["moving-in"]), NotPersonal]
 """Procedure / step ids, the same shape as in `content.schema`."""
 
 ContentVersionId = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
@@ -30,7 +54,9 @@ ContentVersionId = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 KioskId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", examples=["kita-1"])]
 
-SessionId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$", examples=["5f0c6a1e9b2d4c7fa1e3b5d7c9e1f3a5"])]
+SessionId = Annotated[
+    str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$", examples=["5f0c6a1e9b2d4c7fa1e3b5d7c9e1f3a5"]), NotPersonal
+]
 """Random, pseudonymous id of one resident session (e.g. `uuid4().hex`); never derived from the resident."""
 
 Reason = Annotated[
@@ -39,6 +65,7 @@ Reason = Annotated[
         pattern=rf"^({'|'.join(HELP_REASONS)}|{OFFER_PREFIX}[a-z0-9][a-z0-9-]{{0,39}})$",
         examples=["card-unreadable", "offer:idle-long"],
     ),
+    NotPersonal,
 ]
 """A help reason the resident chose, or the stuck signal of a help offer they accepted."""
 
@@ -46,7 +73,7 @@ IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,200}$"
 """An `Idempotency-Key` header: 1–200 printable ASCII characters, chosen by the kiosk once per escalation."""
 IdempotencyKey = Annotated[str, Field(pattern=IDEMPOTENCY_KEY_PATTERN, examples=["6f1c2e7a9b3d4f5a8c0e1d2b3a4f5e6d"])]
 
-Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
+Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$"), NotPersonal]
 """A stable machine code (actions, outcomes, error codes)."""
 
 EscalationState = Literal["waiting", "claimed", "resolved", "cancelled", "abandoned"]
@@ -213,7 +240,8 @@ class MessageList(Response):
 class KioskMessage(Request):
     """A note from the kiosk into the conversation (e.g. a voice transcript); screened before storage."""
 
-    kind: Literal["text", "system"] = "text"
+    kind: Literal["text"] = "text"
+    """Only text: system notes are the server's alone."""
     text: Annotated[str, Field(min_length=1, max_length=1000, pattern=r"\S")]
 
 
@@ -285,7 +313,8 @@ class KioskHeartbeat(Request):
     kiosk_version: Annotated[str, Field(min_length=1, max_length=40)]
     content_version: Annotated[str, Field(min_length=1, max_length=80)]
     voice_available: bool
-    outbox_length: Annotated[int, Field(ge=0, le=1_000_000)]
+    outbox_length: Annotated[int, Field(ge=0, le=1_000_000), BeforeValidator(json_number)]
+    """A count: `false` or `"3"` is a kiosk bug, refused like the schema says (not read as 0 or 3)."""
     content_errors: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=50)] = []
     """Content files the kiosk could not load (file and reason, no resident data)."""
     call_unavailable: Code | None = None

@@ -13,8 +13,9 @@ apt_pkgs=(python3-venv libgl1 libegl1 libmtdev1 fonts-morisawa-bizud-gothic espe
   pcscd libpcsclite1)
 if [[ ${1:-} == --test ]]; then
   extras=test
-  # coturn: the call tests relay audio through TURN on loopback; vsmartcard-vpcd: a virtual card reader for pcscd
-  apt_pkgs+=(zbar-tools sox poppler-utils nginx-light cage xwayland grim postgresql-client openssl coturn vsmartcard-vpcd)
+  # coturn: the call tests relay audio through TURN on loopback; vsmartcard-vpcd: a virtual card reader for pcscd;
+  # npm: axe-core for the console's accessibility test
+  apt_pkgs+=(zbar-tools sox poppler-utils nginx-light cage xwayland grim postgresql-client openssl coturn vsmartcard-vpcd npm)
 fi
 
 say() { echo "[setup] $*" >&2; }
@@ -43,5 +44,11 @@ if [[ ! -e $stamp ]]; then
   .venv/bin/pip install -q -e ".[$extras]" >&2
   rm -f .venv/.yorisoi-*
   touch "$stamp"
+fi
+axe=.venv/axe/node_modules/axe-core/axe.min.js
+if [[ $extras == test && ! -e $axe ]]; then  # the browser tests inject it into every console and trainer page
+  say "installing axe-core (accessibility checks in the browser tests)"
+  mkdir -p .venv/axe
+  (cd .venv/axe && npm install --no-audit --no-fund --silent axe-core@4.11.4 >&2)
 fi
 say "ready: .venv/bin/yorisoi"

@@ -62,6 +62,6 @@ def _embedded_picture(name: str) -> str:
 
 
 def static_file(name: str) -> Path | None:
-    """A stylesheet shipped with the trainer pages, or None."""
+    """A stylesheet or script shipped with the trainer pages, or None."""
     path = STATIC / name
-    return path if name.endswith(".css") and path.parent == STATIC and path.is_file() else None
+    return path if name.endswith((".css", ".js")) and path.parent == STATIC and path.is_file() else None

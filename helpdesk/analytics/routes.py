@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from content.loader import picture_path
 from content.schema import Procedure
@@ -41,11 +41,23 @@ def _identifier(value: object) -> object:
     return value
 
 
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2199, 12, 31)
+"""Filter days outside these cannot hold sessions, and near year 1 or 9999 the local-midnight arithmetic overflows."""
+
+
+def _plausible_day(value: dt.date | None) -> dt.date | None:
+    """A filter day within FIRST_DAY..LAST_DAY (a clear 422 otherwise, not a 500)."""
+    if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError(f"a day between {FIRST_DAY} and {LAST_DAY}, such as 2026-04-01")
+    return value
+
+
 IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 Blank = BeforeValidator(_blank_is_none)
-Ident = Annotated[str | None, BeforeValidator(_identifier)]
+Ident = Annotated[Annotated[str, Field(pattern=r"^([a-z0-9][a-z0-9-]{0,62})?$")] | None, BeforeValidator(_identifier)]
+"""A lower-case id or empty (= all); the pattern is in the OpenAPI schema, so clients know what is refused."""
 Language = Literal["ja", "ja-easy", "en"]
-Day = Annotated[dt.date | None, Blank]
+Day = Annotated[dt.date | None, Blank, AfterValidator(_plausible_day)]
 PICTURE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}\.png$")
 
 
@@ -205,7 +217,7 @@ def build_router(procedures: dict[str, Procedure], settings: AnalyticsSettings) 
         path = pages.static_file(name)
         if path is None:
             raise NotFound("no such file")
-        return FileResponse(path, media_type="text/css")
+        return FileResponse(path, media_type="text/javascript" if name.endswith(".js") else "text/css")
 
     @router.get("/trainer/pictures/{name}", include_in_schema=False)
     async def picture(name: str, _member: TrainerDep) -> Response:

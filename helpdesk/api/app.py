@@ -17,6 +17,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from helpdesk.api import auth, call, errors, escalations, kiosk, queue, talk
+from helpdesk.api.body_limit import BodyLimit
+from helpdesk.api.key_watch import watching
 from helpdesk.api.models import Health
 from helpdesk.api.services import Services
 from helpdesk.bus.postgres import PostgresBus, running
@@ -32,6 +34,8 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
 }
 
 
@@ -59,7 +63,7 @@ def create_app(
         await svc.run(db.require_current_schema)
         sweeper = asyncio.create_task(_sweep_forever(svc))
         try:
-            async with running(bus):
+            async with running(bus), watching(svc):
                 yield
         finally:
             sweeper.cancel()
@@ -97,6 +101,7 @@ def create_app(
             """Staff land on the console."""
             return RedirectResponse("/console/", status_code=303)
 
+    app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
@@ -9,7 +10,16 @@ from fastapi import APIRouter, Path, Request, Response
 from helpdesk import security
 from helpdesk.api.deps import CSRF_COOKIE, SESSION_COOKIE, AnyStaffDep, CookieDep, ServicesDep
 from helpdesk.api.errors import ERROR_RESPONSES
-from helpdesk.api.models import LoginRequest, LoginResult, StaffInfo, TokenCreate, TokenCreated, TokenInfo, TokenList
+from helpdesk.api.models import (
+    LoginRequest,
+    LoginResult,
+    PasswordChange,
+    StaffInfo,
+    TokenCreate,
+    TokenCreated,
+    TokenInfo,
+    TokenList,
+)
 from helpdesk.api.services import Services
 from helpdesk.errors import LoginThrottled, Unauthenticated
 from helpdesk.principals import StaffPrincipal
@@ -36,8 +46,14 @@ async def login(
 ) -> LoginResult:
     """Log in: sets an HttpOnly SameSite session cookie (a new one every time) and returns a CSRF token."""
     keys = (f"login:{body.login.lower()}", f"addr:{request.client.host if request.client else '-'}")
-    if await svc.run(svc.login_throttle.blocked, *keys):  # on PostgreSQL shared by every process
-        raise LoginThrottled("too many failed logins; wait and try again", headers={"Retry-After": "60"})
+    limits = {keys[0]: svc.settings.login_max_failures, keys[1]: svc.settings.login_address_max_failures}
+    wait = await svc.run(svc.login_throttle.wait_s, limits)  # on PostgreSQL shared by every process
+    if wait > 0:
+        minutes = math.ceil(wait / 60)
+        raise LoginThrottled(
+            f"too many failed logins; try again in {minutes} minute{'s' if minutes > 1 else ''}",
+            headers={"Retry-After": str(math.ceil(wait))},
+        )
     account = await svc.run(_check_password, svc, body.login, body.password)
     if account is None:
         await svc.run(svc.login_throttle.failed, *keys)
@@ -56,6 +72,23 @@ async def login(
     return LoginResult(staff=_info(member), csrf_token=csrf)
 
 
+@router.post("/password", status_code=204, response_class=Response)
+async def change_password(body: PasswordChange, member: AnyStaffDep, svc: ServicesDep) -> Response:
+    """Replace your own password (needed once after an administrator reset it); your other sessions end."""
+    ended = await svc.run(
+        lambda: accounts.change_password(
+            svc.db,
+            staff_id=member.id,
+            current=body.current_password,
+            new=body.new_password,
+            keep_session=member.session_hash,
+        )
+    )
+    await svc.bus.committed([ended])
+    await svc.run(_audit, svc, member, "change-password")
+    return Response(status_code=204)
+
+
 def _audit(svc: Services, member: StaffPrincipal, action: str) -> None:
     with svc.db.write() as conn:
         audit.record(conn, member, action)
@@ -68,8 +101,9 @@ async def logout(member: AnyStaffDep, svc: ServicesDep, response: Response) -> R
         await svc.run(accounts.end_session, svc.db, session_hash=member.session_hash)
         await svc.run(_audit, svc, member, "logout")
     response.status_code = 204
-    response.delete_cookie(SESSION_COOKIE)
-    response.delete_cookie(CSRF_COOKIE)
+    secure = svc.settings.cookie_secure  # a deletion carries the flags of the cookie it replaces
+    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="strict", secure=secure)
+    response.delete_cookie(CSRF_COOKIE, httponly=False, samesite="strict", secure=secure)
     return response
 
 

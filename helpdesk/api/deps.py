@@ -10,7 +10,14 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 
 from helpdesk import security
 from helpdesk.api.services import Services
-from helpdesk.errors import CsrfFailed, DatabaseUnavailable, Forbidden, RateLimited, Unauthenticated
+from helpdesk.errors import (
+    CsrfFailed,
+    DatabaseUnavailable,
+    Forbidden,
+    PasswordChangeRequired,
+    RateLimited,
+    Unauthenticated,
+)
 from helpdesk.principals import KioskPrincipal, StaffPrincipal
 from helpdesk.store import accounts
 
@@ -19,6 +26,8 @@ CSRF_COOKIE = "yorisoi_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WHILE_PASSWORD_CHANGE_REQUIRED = frozenset({"/api/v1/auth/password", "/api/v1/auth/logout", "/api/v1/auth/me"})
+"""What a session may call before its member replaced the password an administrator reset."""
 
 bearer = HTTPBearer(auto_error=False, description="Kiosk key (yk_…) or staff API token (yt_…)")
 session_cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Staff console session")
@@ -55,10 +64,16 @@ async def any_caller(
             return member
         raise Unauthenticated("unknown credentials")
     if cookie:
-        member = await svc.run(accounts.staff_by_session, svc.db, cookie)
+        member = await svc.run(
+            lambda: accounts.staff_by_session(
+                svc.db, cookie, idle_s=svc.settings.session_idle_s, touch=not getattr(request.state, "recheck", False)
+            )
+        )
         if member is None:
             raise Unauthenticated("the session has ended; log in again")
         await _check_csrf(request, member)
+        if member.password_change_required and request.url.path not in WHILE_PASSWORD_CHANGE_REQUIRED:
+            raise PasswordChangeRequired("choose your own password first (your administrator reset it)")
         return member
     raise Unauthenticated("log in, or send a kiosk key or API token as a Bearer credential")
 
@@ -90,6 +105,7 @@ async def still_the_same(request: Request, svc: Services, member: StaffPrincipal
     is disabled, or its role or sites are no longer what the request started with."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     credentials = HTTPAuthorizationCredentials(scheme=scheme, credentials=token) if token else None
+    request.state.recheck = True  # not the member's doing: does not keep an idle session alive
     try:
         now = await any_caller(request, svc, credentials, request.cookies.get(SESSION_COOKIE))
     except Unauthenticated:

@@ -1,4 +1,5 @@
-"""Every error leaves as JSON `{"code", "message"}` with a stable code; never a stack trace."""
+"""Every error leaves as JSON `{"code", "message"}` with a stable code; never a stack trace (a browser asking for
+a trainer page without a session is sent to the login page instead)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,21 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from helpdesk.errors import HelpdeskError
+from helpdesk.errors import HelpdeskError, Unauthenticated
 from helpdesk.wire import ErrorBody
 
 log = logging.getLogger("helpdesk.api")
 
-HTTP_CODES = {404: "not-found", 405: "method-not-allowed", 401: "unauthenticated", 403: "forbidden"}
+HTTP_CODES = {
+    404: "not-found",
+    405: "method-not-allowed",
+    401: "unauthenticated",
+    403: "forbidden",
+    413: "body-too-large",
+}
 ERROR_RESPONSES: dict[int | str, dict] = {
     status: {"model": ErrorBody, "description": text}
     for status, text in {
@@ -35,11 +42,38 @@ def error_response(status: int, code: str, message: str, headers: dict[str, str]
     return JSONResponse({"code": code, "message": message}, status_code=status, headers=headers)
 
 
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers on this request's path (for a 405's Allow header)."""
+    from starlette.routing import Match
+
+    def answers(route, method: str) -> bool:  # type: ignore[no-untyped-def]
+        if route.matches({**request.scope, "method": method})[0] is not Match.FULL:
+            return False
+        inner = getattr(route, "routes", None)
+        if getattr(route, "methods", None) is not None or inner is None:
+            return True
+        return any(answers(child, method) for child in inner)  # an included router: ask its own routes
+
+    return [m for m in METHODS if any(answers(route, m) for route in request.app.router.routes)]
+
+
+def _wants_page(request: Request) -> bool:
+    """A browser navigating to a trainer page (not a script fetching JSON, a CSV or a PDF)."""
+    path = request.url.path
+    html = "text/html" in request.headers.get("accept", "")
+    return html and request.method == "GET" and path.startswith("/trainer/") and "." not in path.rsplit("/", 1)[-1]
+
+
 def install(app: FastAPI) -> None:
     """Register the exception handlers on `app`."""
 
     @app.exception_handler(HelpdeskError)
-    async def _helpdesk(_request: Request, exc: HelpdeskError) -> JSONResponse:
+    async def _helpdesk(request: Request, exc: HelpdeskError) -> Response:
+        if isinstance(exc, Unauthenticated) and _wants_page(request):  # a person at a browser: the login page
+            return RedirectResponse("/console/login", status_code=303)
         return error_response(exc.status, exc.code, exc.message, exc.headers)
 
     @app.exception_handler(RequestValidationError)
@@ -49,9 +83,12 @@ def install(app: FastAPI) -> None:
         return error_response(422, "invalid-request", f"{where}: {first.get('msg', 'invalid input')}")
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = HTTP_CODES.get(exc.status_code, f"http-{exc.status_code}")
-        return error_response(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:  # Starlette names the first matching route's methods; a path may have several
+            headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
+        return error_response(exc.status_code, code, str(exc.detail), headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

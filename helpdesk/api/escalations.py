@@ -187,10 +187,8 @@ async def post_message(
     svc: ServicesDep,
 ) -> StaffMessage:
     """A message into the conversation; 12-digit numbers and phone numbers are masked before storage."""
-    if isinstance(caller, KioskPrincipal) and body.kind not in ("text", "system"):
-        raise Forbidden("kiosks send text or system messages")
-    if isinstance(caller, StaffPrincipal) and body.kind == "system":
-        raise Forbidden("system messages come from the server")
+    if isinstance(caller, KioskPrincipal) and body.kind != "text":
+        raise Forbidden("kiosks send text messages")
     step_id = getattr(body, "step_id", None)
     message, _row, events = await svc.run(
         svc.escalations.post_message, caller, escalation_id, kind=body.kind, text=body.text, step_id=step_id

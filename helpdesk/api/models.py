@@ -80,17 +80,9 @@ class QuestionMessage(Request):
     text: Text
 
 
-class SystemNote(Request):
-    """Kiosk: a machine note into the conversation (e.g. the resident went back a step)."""
-
-    kind: Literal["system"]
-    text: Text
-
-
-MessageBody = Annotated[
-    TextMessage | StepMessage | ComingMessage | QuestionMessage | SystemNote, Field(discriminator="kind")
-]
-"""What can be posted into a conversation; staff send text/send-step/coming/question, kiosks text/system."""
+MessageBody = Annotated[TextMessage | StepMessage | ComingMessage | QuestionMessage, Field(discriminator="kind")]
+"""What can be posted into a conversation; staff send text/send-step/coming/question, kiosks text. System notes
+(claimed, resolved, ...) are written by the server alone: one posted by a caller would impersonate the server."""
 
 
 class PointerRequest(Request):
@@ -109,6 +101,14 @@ class ResolveRequest(Request):
     """Close an escalation with an outcome category."""
 
     outcome: Outcome
+
+
+class PasswordChange(Request):
+    """A member replaces their own password: the current one, and a new one of 12 to 128 characters that is not
+    on the list of common passwords."""
+
+    current_password: Annotated[str, Field(min_length=1, max_length=200)]
+    new_password: Annotated[str, Field(min_length=12, max_length=128)]
 
 
 class LoginRequest(Request):

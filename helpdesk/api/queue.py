@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
+from pydantic import AfterValidator
 
 from helpdesk.api.deps import ServicesDep, StaffDep, still_the_same
 from helpdesk.api.errors import ERROR_RESPONSES
@@ -32,6 +33,16 @@ RECHECK_S = 30.0
 no bus, a session that expired)."""
 RETRY_MS = 1000
 """How soon a browser reconnects after the stream broke (a restart, a proxy): replay makes it lossless."""
+
+EVENT_ID_LIMIT = 2**63
+"""Event ids are 64-bit signed in both databases; a larger Last-Event-ID is nothing this server ever sent."""
+
+
+def _event_id(value: str | None) -> str | None:
+    """Refuse a Last-Event-ID beyond any id the server can issue."""
+    if value is not None and int(value) >= EVENT_ID_LIMIT:
+        raise ValueError(f"must be below {EVENT_ID_LIMIT}: send back the id of the last event you received")
+    return value
 
 
 @router.get("", response_model=QueueView)
@@ -58,14 +69,14 @@ async def stream_queue(
     request: Request,
     member: StaffDep,
     svc: ServicesDep,
-    last_event_id: Annotated[str | None, Header(max_length=20)] = None,
+    last_event_id: Annotated[str | None, Header(pattern=r"^[0-9]{1,19}$"), AfterValidator(_event_id)] = None,
 ) -> StreamingResponse:
     """Queue changes of your sites as Server-Sent Events; reconnect with Last-Event-ID to catch up.
 
     When what you missed cannot be replayed (too old, or the stream fell behind) an `event: reset` comes instead:
     refetch the queue (GET /queue), then carry on with the stream. The stream ends with an `event: ended` when your
     session ends, your account is disabled or your role or sites change: log in (or reconnect) again."""
-    after = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
+    after = int(last_event_id) if last_event_id else None
     return StreamingResponse(
         _events(request, svc, member, after),
         media_type="text/event-stream",

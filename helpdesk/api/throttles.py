@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 
 from helpdesk import security
 from helpdesk.database import Database
@@ -18,28 +18,34 @@ from helpdesk.tables import login_failures
 
 
 class SharedLoginThrottle:
-    """`security.LoginThrottle` counted in the database: refuses after `max_failures` failures within `window_s`
-    for one login or one address, whichever process saw them.
+    """`security.LoginThrottle` counted in the database: each key (a login, an address) has its own limit of
+    failures within `window_s`, whichever process saw them.
 
     Two attempts racing in different processes can both pass `blocked` before either is recorded, so a burst
     gets at most one extra try per concurrent request, never another full allowance per process."""
 
-    def __init__(self, db: Database, max_failures: int, window_s: float) -> None:
+    def __init__(self, db: Database, window_s: float) -> None:
         self.db = db
-        self.max_failures = max_failures
         self.window_s = window_s
 
-    def blocked(self, *keys: str) -> bool:
-        """True when any of the keys has too many recent failures."""
-        cutoff = _now() - dt.timedelta(seconds=self.window_s)
+    def wait_s(self, limits: dict[str, int]) -> float:
+        """0 when a login may be tried now, otherwise the true seconds until it may."""
+        now = _now()
+        hashed = {security.digest(key): limit for key, limit in limits.items()}
         with self.db.read() as conn:
-            counts = conn.execute(
-                select(func.count())
-                .select_from(login_failures)
-                .where(login_failures.c.key_hash.in_([security.digest(k) for k in keys]), login_failures.c.at > cutoff)
-                .group_by(login_failures.c.key_hash)
-            ).scalars()
-            return any(count >= self.max_failures for count in counts)
+            rows = conn.execute(
+                select(login_failures.c.key_hash, login_failures.c.at)
+                .where(
+                    login_failures.c.key_hash.in_(list(hashed)),
+                    login_failures.c.at > now - dt.timedelta(seconds=self.window_s),
+                )
+                .order_by(login_failures.c.at)
+            ).all()
+        times: dict[str, list[float]] = {key: [] for key in hashed}
+        for key_hash, at in rows:
+            times[key_hash].append(at.timestamp())
+        stamp = now.timestamp()
+        return max(security.wait_for(times[k], limit, self.window_s, stamp) for k, limit in hashed.items())
 
     def failed(self, *keys: str) -> None:
         """Record one failure for each key (and forget failures older than the window)."""
@@ -57,8 +63,8 @@ class SharedLoginThrottle:
 def login_throttle(settings: HelpdeskSettings, db: Database) -> SharedLoginThrottle | security.LoginThrottle:
     """The shared throttle on PostgreSQL (several processes), the in-memory one on SQLite (one process)."""
     if db.is_sqlite:
-        return security.LoginThrottle(settings.login_max_failures, settings.login_window_s)
-    return SharedLoginThrottle(db, settings.login_max_failures, settings.login_window_s)
+        return security.LoginThrottle(settings.login_window_s)
+    return SharedLoginThrottle(db, settings.login_window_s)
 
 
 def _now() -> dt.datetime:

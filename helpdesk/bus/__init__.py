@@ -16,6 +16,7 @@ database-backed buses share), `sqlite`, `postgres`, and `outbox` (events written
 from __future__ import annotations
 
 from helpdesk.bus.events import (
+    KIOSK_KEYS_TOPIC,
     QUEUE_TOPIC,
     REPLAY_LIMIT,
     REPLAY_TOPICS,
@@ -31,6 +32,7 @@ from helpdesk.bus.events import (
 from helpdesk.bus.memory import InMemoryBus
 
 __all__ = [
+    "KIOSK_KEYS_TOPIC",
     "QUEUE_TOPIC",
     "REPLAY_LIMIT",
     "REPLAY_TOPICS",

@@ -10,9 +10,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 QUEUE_TOPIC = "queue"
+KIOSK_KEYS_TOPIC = "kiosk-keys"
+"""A kiosk key was revoked or rotated: every server process forgets its remembered key answers."""
 RESET_ACTION = "reset"
-REPLAY_TOPICS = (QUEUE_TOPIC,)
-"""Topics whose events are kept for Last-Event-ID replay (stored in `bus_events`)."""
+REPLAY_TOPICS = (QUEUE_TOPIC, KIOSK_KEYS_TOPIC)
+"""Topics whose events are stored in `bus_events` (so another process's change reaches a SQLite server too, and a
+console can replay the queue with Last-Event-ID)."""
 REPLAY_LIMIT = 1000
 """A console that missed more than this refetches instead (a refetch is cheaper than a flood of triggers)."""
 

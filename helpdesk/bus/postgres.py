@@ -32,6 +32,8 @@ from helpdesk.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 CHANNEL = "yorisoi_bus"
+WAKE_CHANNEL = "yorisoi_bus_wake"
+"""A NOTIFY here wakes every process's relay at once (sent by changes that must not wait for the poll)."""
 SEQUENCE = "yorisoi_bus_event_ids"
 BATCH_LIMIT = 500
 """Most events sent in one statement."""
@@ -264,17 +266,26 @@ class PostgresBus(StoredEventsBus):
             try:
                 with psycopg.connect(self._dsn, autocommit=True, connect_timeout=5) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
+                    conn.execute(f"LISTEN {WAKE_CHANNEL}")
                     if cut_off:  # live events may have passed by meanwhile: tell the listeners to refetch
                         self._reset_listeners(conn)
                     self.listening.set()
                     while not self._stop.is_set():
                         for notify in conn.notifies(timeout=1.0):
-                            self._deliver(notify.payload)
+                            if notify.channel == WAKE_CHANNEL:
+                                self._wake_relay()
+                            else:
+                                self._deliver(notify.payload)
             except psycopg.Error as exc:
                 cut_off = True
                 self.listening.clear()
                 log.warning("notification bus: %s; reconnecting", type(exc).__name__)
                 self._stop.wait(1.0)
+
+    def _wake_relay(self) -> None:
+        with self._outbox_ready:
+            self._relay_due = True
+            self._outbox_ready.notify()
 
     def _reset_listeners(self, conn: Any) -> None:
         for topic in REPLAY_TOPICS:

@@ -67,6 +67,8 @@ class KioskCreate(Body):
 
     kiosk_id: Ident
     site_id: Ident
+    name: Annotated[str | None, Field(max_length=100)] = None
+    """What staff call it (e.g. 入口の左), shown beside its id."""
 
 
 class StaffFields(Body):
@@ -140,16 +142,19 @@ async def kiosks(_admin: AdminDep, svc: ServicesDep) -> dict[str, Any]:
 @router.post("/kiosks", status_code=201)
 async def register_kiosk(body: KioskCreate, admin: AdminDep, svc: ServicesDep) -> dict[str, str]:
     """Register a kiosk; its key is in this answer only."""
-    key = await svc.run(lambda: accounts.add_kiosk(svc.db, kiosk_id=body.kiosk_id, site_id=body.site_id))
+    key = await svc.run(
+        lambda: accounts.add_kiosk(svc.db, kiosk_id=body.kiosk_id, site_id=body.site_id, name=body.name or None)
+    )
     await _audit(svc, admin, "admin-add-kiosk", body.kiosk_id)
     return {"kiosk_id": body.kiosk_id, "key": key}
 
 
 @router.post("/kiosks/{kiosk_id}/revoke")
 async def revoke_kiosk(kiosk_id: IdentPath, admin: AdminDep, svc: ServicesDep) -> dict[str, str]:
-    """Stop accepting a kiosk's key (at once in this process)."""
-    await svc.run(lambda: accounts.revoke_kiosk(svc.db, kiosk_id=kiosk_id))
+    """Stop accepting a kiosk's key (at once in this process, and in the others as the bus tells them)."""
+    changed = await svc.run(lambda: accounts.revoke_kiosk(svc.db, kiosk_id=kiosk_id))
     svc.kiosk_keys.forget()
+    await svc.bus.committed([changed])
     await _audit(svc, admin, "admin-revoke-kiosk", kiosk_id)
     return {"kiosk_id": kiosk_id}
 
@@ -157,8 +162,9 @@ async def revoke_kiosk(kiosk_id: IdentPath, admin: AdminDep, svc: ServicesDep) -
 @router.post("/kiosks/{kiosk_id}/rotate")
 async def rotate_kiosk(kiosk_id: IdentPath, admin: AdminDep, svc: ServicesDep) -> dict[str, str]:
     """Give a kiosk a new key (shown once); the old key stops working."""
-    key = await svc.run(lambda: accounts.rotate_kiosk_key(svc.db, kiosk_id=kiosk_id))
+    key, changed = await svc.run(lambda: accounts.rotate_kiosk_key(svc.db, kiosk_id=kiosk_id))
     svc.kiosk_keys.forget()
+    await svc.bus.committed([changed])
     await _audit(svc, admin, "admin-rotate-kiosk", kiosk_id)
     return {"kiosk_id": kiosk_id, "key": key}
 

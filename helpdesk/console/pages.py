@@ -35,11 +35,18 @@ async def _member(request: Request) -> StaffPrincipal | None:
     if not token:
         return None
     svc = request.app.state.services
-    return await svc.run(accounts.staff_by_session, svc.db, token)
+    return await svc.run(lambda: accounts.staff_by_session(svc.db, token, idle_s=svc.settings.session_idle_s))
 
 
 def _home(member: StaffPrincipal) -> str:
-    homes = {"staff": "/console/queue", "admin": "/console/admin/sites", "editor": "/console/editor"}
+    if member.password_change_required:
+        return "/console/password"
+    homes = {
+        "staff": "/console/queue",
+        "admin": "/console/admin/sites",
+        "editor": "/console/editor",
+        "trainer": "/trainer/",
+    }
     return homes.get(member.role, "/console/login?role=none")
 
 
@@ -74,7 +81,7 @@ async def home(request: Request) -> Response:
 async def login_page(request: Request, role: Annotated[str | None, Query(max_length=10)] = None) -> Response:
     """The login form (it posts to /api/v1/auth/login from login.js)."""
     member = await _member(request)
-    if member and member.role in ("staff", "admin", "editor") and role is None:
+    if member and role is None:
         return RedirectResponse(_home(member), status_code=303)
     return render(request, "login.html", None, no_console=role == "none")
 
@@ -97,9 +104,18 @@ async def _page_for(request: Request, role: str) -> StaffPrincipal | Response:
     member = await _member(request)
     if member is None:
         return RedirectResponse("/console/login", status_code=303)
-    if member.role != role:
+    if member.role != role or member.password_change_required:
         return RedirectResponse(_home(member), status_code=303)
     return member
+
+
+@router.get("/password")
+async def password_page(request: Request) -> Response:
+    """Change your own password (required after an administrator reset it)."""
+    member = await _member(request)
+    if member is None:
+        return RedirectResponse("/console/login", status_code=303)
+    return render(request, "password.html", member, page="password")
 
 
 @router.get("/queue")
@@ -110,7 +126,8 @@ async def queue_page(request: Request) -> Response:
         return member
     svc = request.app.state.services
     sites = await svc.run(store.member_sites, svc.db, member)
-    return render(request, "queue.html", member, sites=sites, page="queue")
+    kiosks = await svc.run(store.member_kiosks, svc.db, member)
+    return render(request, "queue.html", member, sites=sites, kiosks_json=json.dumps(kiosks), page="queue")
 
 
 @router.get("/escalations/{escalation_id}")
@@ -121,7 +138,11 @@ async def escalation_page(
     member = await _page_for(request, "staff")
     if isinstance(member, Response):
         return member
-    return render(request, "escalation.html", member, escalation_id=escalation_id, page="queue")
+    svc = request.app.state.services
+    kiosks = await svc.run(store.member_kiosks, svc.db, member)
+    return render(
+        request, "escalation.html", member, escalation_id=escalation_id, kiosks_json=json.dumps(kiosks), page="queue"
+    )
 
 
 @router.get("/admin/{section}")

@@ -100,6 +100,17 @@ def member_sites(db: Database, member: StaffPrincipal) -> list[dict]:
         return [dict(r) for r in rows]
 
 
+def member_kiosks(db: Database, member: StaffPrincipal) -> dict[str, str]:
+    """The names of the kiosks at a member's sites, by id (kiosks without a name are left out)."""
+    with db.read() as conn:
+        rows = conn.execute(
+            select(kiosks.c.id, kiosks.c.name).where(
+                kiosks.c.site_id.in_(sorted(member.site_ids)), kiosks.c.name.is_not(None)
+            )
+        ).all()
+    return {row.id: row.name for row in rows}
+
+
 # --- admin ----------------------------------------------------------------------------------------
 def list_sites(db: Database) -> list[dict]:
     """Every site."""
@@ -131,6 +142,7 @@ def list_kiosks(db: Database, now: dt.datetime | None = None) -> list[dict]:
         found.append(
             {
                 "id": row["id"],
+                "name": row["name"],
                 "site_id": row["site_id"],
                 "revoked": row["revoked_at"] is not None,
                 "last_seen_at": seen.isoformat() if seen else None,
@@ -189,14 +201,19 @@ def update_staff(
 
 
 def reset_password(db: Database, *, login: str) -> tuple[str, tuple[Recorded, ...]]:
-    """Give a member a new generated password (returned once) and end their sessions and open queue streams."""
+    """Give a member a new generated password (returned once; they must change it at their next login) and end
+    their sessions and open queue streams."""
     password = security.generate_password()
     password_hash = security.hash_password(password)
     with db.write() as conn:
         staff_id = conn.execute(select(staff.c.id).where(staff.c.login == login)).scalar()
         if staff_id is None:
             raise NotFound(f"no staff login {login}")
-        conn.execute(update(staff).where(staff.c.id == staff_id).values(password_hash=password_hash))
+        conn.execute(
+            update(staff)
+            .where(staff.c.id == staff_id)
+            .values(password_hash=password_hash, password_change_required=True)
+        )
         conn.execute(delete(staff_sessions).where(staff_sessions.c.staff_id == staff_id))
         ended = (accounts.access_changed(conn, staff_id),)
     return password, ended

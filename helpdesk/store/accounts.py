@@ -11,18 +11,22 @@ from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk import security
-from helpdesk.bus import QUEUE_TOPIC, Recorded
+from helpdesk.bus import KIOSK_KEYS_TOPIC, QUEUE_TOPIC, Recorded
 from helpdesk.bus import outbox as events
+from helpdesk.bus.postgres import WAKE_CHANNEL
 from helpdesk.clock import utcnow
 from helpdesk.database import Database
 from helpdesk.domain import ROLES
-from helpdesk.errors import AlreadyExists, BadRequest, NotFound
+from helpdesk.errors import AlreadyExists, BadRequest, Forbidden, NotFound
 from helpdesk.principals import KioskPrincipal, StaffPrincipal
 from helpdesk.tables import api_tokens, kiosks, sites, staff, staff_sessions, staff_sites
 
 ACCESS_CHANGED = "access-changed"
 """A queue-topic event (never sent to consoles): a member was disabled or their role or sites changed, so their open
 queue streams re-check their credentials at once and end (`helpdesk.api.queue`)."""
+KIOSK_KEY_CHANGED = "kiosk-key-changed"
+"""A kiosk-keys event: a kiosk's key was revoked or rotated, so every server process forgets the answers its key
+cache remembers (`helpdesk.api.key_watch`)."""
 
 
 def add_site(
@@ -48,38 +52,51 @@ def get_site(conn: Connection, site_id: str) -> dict:
     return dict(row)
 
 
-def add_kiosk(db: Database, *, kiosk_id: str, site_id: str) -> str:
-    """Register a kiosk and return its key (shown once; only a digest is stored)."""
+def add_kiosk(db: Database, *, kiosk_id: str, site_id: str, name: str | None = None) -> str:
+    """Register a kiosk (with a name staff recognise, e.g. 入口の左) and return its key (shown once; only a digest is
+    stored)."""
     key = security.new_kiosk_key()
     try:
         with db.write() as conn:
             get_site(conn, site_id)
             conn.execute(
-                insert(kiosks).values(id=kiosk_id, site_id=site_id, key_hash=security.digest(key), created_at=utcnow())
+                insert(kiosks).values(
+                    id=kiosk_id, site_id=site_id, name=name, key_hash=security.digest(key), created_at=utcnow()
+                )
             )
     except IntegrityError:
         raise AlreadyExists(f"kiosk {kiosk_id} exists already") from None
     return key
 
 
-def rotate_kiosk_key(db: Database, *, kiosk_id: str) -> str:
-    """Give a kiosk a new key (the old one stops working) and return it."""
+def rotate_kiosk_key(db: Database, *, kiosk_id: str) -> tuple[str, Recorded]:
+    """Give a kiosk a new key (the old one stops working); returns it and the bus event that makes every server
+    process forget the old one (publish it with `bus.committed`; from another process the bus delivers it)."""
     key = security.new_kiosk_key()
     with db.write() as conn:
         done = conn.execute(
             update(kiosks).where(kiosks.c.id == kiosk_id).values(key_hash=security.digest(key), revoked_at=None)
         ).rowcount
-    if not done:
-        raise NotFound(f"no kiosk {kiosk_id}")
-    return key
+        if not done:
+            raise NotFound(f"no kiosk {kiosk_id}")
+        return key, _key_changed(conn, kiosk_id)
 
 
-def revoke_kiosk(db: Database, *, kiosk_id: str) -> None:
-    """Stop accepting a kiosk's key."""
+def revoke_kiosk(db: Database, *, kiosk_id: str) -> Recorded:
+    """Stop accepting a kiosk's key; returns the bus event that makes every server process forget it."""
     with db.write() as conn:
         done = conn.execute(update(kiosks).where(kiosks.c.id == kiosk_id).values(revoked_at=utcnow())).rowcount
-    if not done:
-        raise NotFound(f"no kiosk {kiosk_id}")
+        if not done:
+            raise NotFound(f"no kiosk {kiosk_id}")
+        return _key_changed(conn, kiosk_id)
+
+
+def _key_changed(conn: Connection, kiosk_id: str) -> Recorded:
+    """Write the key-changed event in `conn`'s transaction; on PostgreSQL also wake every relay at commit."""
+    event = events.record(conn, KIOSK_KEYS_TOPIC, {"action": KIOSK_KEY_CHANGED, "kiosk_id": kiosk_id})
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_notify('{WAKE_CHANNEL}', '')")
+    return event
 
 
 class KioskKeys:
@@ -119,7 +136,7 @@ class KioskKeys:
         return found
 
     def forget(self) -> None:
-        """Drop remembered answers (after a revocation in this process)."""
+        """Drop remembered answers (a key was revoked or rotated, in this process or another)."""
         with self._lock:
             self._cache.clear()
 
@@ -203,6 +220,7 @@ def _principal(conn: Connection, staff_id: int, via: str, **extra: object) -> St
     site_ids = frozenset(
         conn.execute(select(staff_sites.c.site_id).where(staff_sites.c.staff_id == staff_id)).scalars()
     )
+    extra["password_change_required"] = bool(row.password_change_required)
     return StaffPrincipal(row.id, row.login, row.display_name, row.role, site_ids, via, **extra)  # type: ignore[arg-type]
 
 
@@ -218,6 +236,7 @@ def start_session(db: Database, *, staff_id: int, max_age_s: int) -> tuple[str, 
                 csrf_token=csrf,
                 created_at=now,
                 expires_at=now + dt.timedelta(seconds=max_age_s),
+                last_seen_at=now,
             )
         )
     return token, csrf
@@ -229,18 +248,59 @@ def end_session(db: Database, *, session_hash: str) -> None:
         conn.execute(delete(staff_sessions).where(staff_sessions.c.token_hash == session_hash))
 
 
-def staff_by_session(db: Database, token: str) -> StaffPrincipal | None:
-    """The staff member of a live session cookie, or None."""
-    token_hash = security.digest(token)
+TOUCH_EVERY_S = 60
+"""A session's last use is written at most once a minute (not on every request)."""
+
+
+def staff_by_session(
+    db: Database, token: str, *, idle_s: float | None = None, touch: bool = True
+) -> StaffPrincipal | None:
+    """The staff member of a live session cookie, or None: ended, past its age limit, or unused for `idle_s`.
+
+    `touch=False` for checks that are not the member's own doing (a queue stream re-checking its credentials), so
+    an open but unattended console still times out."""
+    token_hash, now = security.digest(token), utcnow()
     with db.read() as conn:
         row = conn.execute(
-            select(staff_sessions).where(
-                staff_sessions.c.token_hash == token_hash, staff_sessions.c.expires_at > utcnow()
-            )
+            select(staff_sessions).where(staff_sessions.c.token_hash == token_hash, staff_sessions.c.expires_at > now)
         ).first()
         if row is None:
             return None
-        return _principal(conn, row.staff_id, "session", csrf_token=row.csrf_token, session_hash=token_hash)
+        seen = row.last_seen_at or row.created_at
+        if idle_s is not None and seen <= now - dt.timedelta(seconds=idle_s):
+            return None
+        member = _principal(conn, row.staff_id, "session", csrf_token=row.csrf_token, session_hash=token_hash)
+    if member is not None and touch and seen <= now - dt.timedelta(seconds=TOUCH_EVERY_S):
+        with db.write() as conn:
+            conn.execute(
+                update(staff_sessions).where(staff_sessions.c.token_hash == token_hash).values(last_seen_at=now)
+            )
+    return member
+
+
+def change_password(db: Database, *, staff_id: int, current: str, new: str, keep_session: str | None) -> Recorded:
+    """A member replaces their own password (the current one must be right); their other sessions end. Returns the
+    bus event that ends their open queue streams elsewhere."""
+    with db.read() as conn:
+        password_hash = conn.execute(select(staff.c.password_hash).where(staff.c.id == staff_id)).scalar()
+    if not security.verify_password(password_hash, current):
+        raise Forbidden("the current password is not right")
+    if new == current:
+        raise BadRequest("the new password must differ from the current one")
+    weak = security.check_password_strength(new)
+    if weak:
+        raise BadRequest(weak)
+    new_hash = security.hash_password(new)
+    with db.write() as conn:
+        conn.execute(
+            update(staff).where(staff.c.id == staff_id).values(password_hash=new_hash, password_change_required=False)
+        )
+        conn.execute(
+            delete(staff_sessions).where(
+                staff_sessions.c.staff_id == staff_id, staff_sessions.c.token_hash != (keep_session or "")
+            )
+        )
+        return access_changed(conn, staff_id)
 
 
 def create_api_token(db: Database, *, staff_id: int, name: str) -> tuple[int, str]:

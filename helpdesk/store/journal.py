@@ -10,6 +10,7 @@ from helpdesk.clock import sqlite_timestamp, utcnow
 from helpdesk.database import Database
 from helpdesk.errors import Forbidden
 from helpdesk.principals import KioskPrincipal
+from helpdesk.screening import screen_text
 from helpdesk.store.accounts import get_site
 from helpdesk.store.sqlite_fast import insert_session_events
 from helpdesk.tables import audit_entries, escalations, kiosks, messages, session_events
@@ -75,6 +76,10 @@ def record_heartbeat(db: Database, kiosk: KioskPrincipal, heartbeat: KioskHeartb
     """Keep a kiosk's latest status; returns its site (name and fallback phone for the kiosk)."""
     now = utcnow()
     status = {**heartbeat.model_dump(mode="json"), "at": now.isoformat()}
+    # Free text a kiosk reports (a file name and reason) could carry anything a person typed: screen it like messages.
+    status["content_errors"] = [screen_text(error) for error in heartbeat.content_errors]
+    status["kiosk_version"] = screen_text(heartbeat.kiosk_version)
+    status["content_version"] = screen_text(heartbeat.content_version)
     with db.write() as conn:
         conn.execute(update(kiosks).where(kiosks.c.id == kiosk.kiosk_id).values(last_seen_at=now, last_status=status))
         return get_site(conn, kiosk.site_id)

@@ -18,13 +18,20 @@ from kiosk.link.sender import Delivery, Sender
 Watcher = Callable[[Delivery], None]
 
 
+HELP_KINDS = ("escalation", "cancel")
+BULK_KINDS = ("event", "heartbeat")
+
+
 class Courier:
     """Everything the kiosk sends goes through here; nothing accepted is lost if the kiosk or the network dies."""
 
     def __init__(self, path: Path, helpdesk: Helpdesk, kiosk_id: str, *, backoff: Backoff | None = None):
         self.kiosk_id = kiosk_id
         self.outbox = Outbox(path, backoff=backoff)
-        self.sender = Sender(self.outbox, helpdesk, on_update=self._updated)
+        # Two lanes: a help request never waits behind a batch of session events or a heartbeat in flight (a
+        # resident is waiting; the end-to-end tail came from exactly that wait).
+        self.sender = Sender(self.outbox, helpdesk, on_update=self._updated, kinds=HELP_KINDS, name="outbox-help")
+        self.bulk = Sender(self.outbox, helpdesk, on_update=self._updated, kinds=BULK_KINDS, name="outbox-bulk")
         self._watchers: dict[str, Watcher] = {}
         self._lock = threading.Lock()
         self.last: Delivery | None = None
@@ -36,9 +43,11 @@ class Courier:
     def start(self) -> None:
         """Start delivering (also what a previous run left undelivered)."""
         self.sender.start()
+        self.bulk.start()
 
     def stop(self) -> None:
         """Stop the sender; undelivered items stay on disk for the next start."""
+        self.bulk.stop()
         self.sender.stop(close_outbox=True)
 
     def escalate(self, request: EscalationRequest, watcher: Watcher) -> str:

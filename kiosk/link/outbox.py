@@ -131,10 +131,14 @@ class Outbox:
         return self.put("heartbeat", beat, group="heartbeat")
 
     # --- delivering --------------------------------------------------------------------------------------------
-    def due(self, limit: int = 200) -> list[Item]:
-        """Items whose time has come, oldest first, at most one pending per group."""
+    def due(self, limit: int = 200, kinds: tuple[str, ...] | None = None) -> list[Item]:
+        """Items whose time has come, oldest first, at most one pending per group (only of `kinds`, if given)."""
+        query, params = DUE, (self.clock(), limit)
+        if kinds is not None:
+            query = DUE.replace("ORDER BY", f"AND kind IN ({', '.join('?' * len(kinds))})\nORDER BY")
+            params = (self.clock(), *kinds, limit)
         with self._lock:
-            rows = self._db.execute(DUE, (self.clock(), limit)).fetchall()
+            rows = self._db.execute(query, params).fetchall()
         return [Item(seq, key, kind, grp, json.loads(body), attempts) for seq, key, kind, grp, body, attempts in rows]
 
     def delivered(self, keys: list[str], result: dict[str, Any] | None = None) -> None:
@@ -195,10 +199,15 @@ class Outbox:
                 "SELECT COUNT(*) FROM items WHERE state = 'pending' AND kind != 'heartbeat'"
             ).fetchone()[0]
 
-    def next_due_in(self) -> float | None:
-        """Seconds until the earliest pending item is due (0 when one is due now), None when nothing is pending."""
+    def next_due_in(self, kinds: tuple[str, ...] | None = None) -> float | None:
+        """Seconds until the earliest pending item (of `kinds`, if given) is due (0 when one is due now), None when
+        nothing is pending."""
+        query, params = "SELECT MIN(next_at) FROM items WHERE state = 'pending'", ()
+        if kinds is not None:
+            query += f" AND kind IN ({', '.join('?' * len(kinds))})"
+            params = kinds
         with self._lock:
-            row = self._db.execute("SELECT MIN(next_at) FROM items WHERE state = 'pending'").fetchone()
+            row = self._db.execute(query, params).fetchone()
         return None if row[0] is None else max(0.0, row[0] - self.clock())
 
     def forget_delivered(self, older_than_s: float = 86_400) -> int:

@@ -37,8 +37,13 @@ class Sender:
         on_update: Callable[[Delivery], None] | None = None,
         batch: int = 500,
         idle_wait_s: float = 30.0,
+        kinds: tuple[str, ...] | None = None,
+        name: str = "outbox-sender",
     ):
         self.outbox = outbox
+        self.kinds = kinds
+        """Only these item kinds (None: all); the courier runs a lane for help requests beside one for the rest."""
+        self.name = name
         self.helpdesk = helpdesk
         self.on_update = on_update or (lambda _d: None)
         self.batch = batch
@@ -49,7 +54,7 @@ class Sender:
 
     def start(self) -> None:
         """Start the background thread."""
-        self._thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
         self._thread.start()
 
     def stop(self, timeout_s: float = 15.0, *, close_outbox: bool = False) -> None:
@@ -74,16 +79,17 @@ class Sender:
                     handled = 0
                 if handled or self._stop.is_set():
                     continue
-                wait = self.outbox.next_due_in()
-                self.outbox.changed.wait(self.idle_wait_s if wait is None else min(wait, self.idle_wait_s))
-                self.outbox.changed.clear()
+                self.outbox.changed.clear()  # cleared before looking: a put from now on wakes the wait below
+                wait = self.outbox.next_due_in(self.kinds)
+                if wait is None or wait > 0:
+                    self.outbox.changed.wait(self.idle_wait_s if wait is None else min(wait, self.idle_wait_s))
         finally:
             if self._close_outbox:
                 self.outbox.close()
 
     def deliver_due(self) -> int:
         """Deliver what is due now; stops at the first network failure. Returns how many items were settled."""
-        items = self.outbox.due(self.batch + 50)
+        items = self.outbox.due(self.batch + 50, self.kinds)
         events = [i for i in items if i.kind == "event"][: self.batch]
         others = [i for i in items if i.kind != "event"]
         settled = 0

@@ -1,4 +1,6 @@
-"""Schemathesis over /openapi.json against a real server: 0 server errors, 0 schema violations (bounded run)."""
+"""Schemathesis over /openapi.json against a real server, every check it has (server errors, schema conformance of
+answers, status codes, Allow headers on 405, negative data refused, positive data accepted, ignored auth, ...), with
+kiosk and staff credentials: a bounded run that keeps the contract and the code from drifting apart."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+from schemathesis.checks import CHECKS
+from schemathesis.specs.openapi import checks as _openapi_checks  # noqa: F401  (registers the OpenAPI checks)
 
 from helpdesk.api.app import create_app
 from helpdesk.embedded import EmbeddedServer
@@ -19,6 +23,10 @@ from .conftest import World, api_settings, escalation_body, kiosk_headers, staff
 pytestmark = pytest.mark.slow
 MAX_EXAMPLES = 8
 SKIPPED = {"/api/v1/queue/stream"}  # an endless event stream; covered by test_realtime
+ALL_CHECKS = list(CHECKS.get_all())
+POLICY_NOT_IN_SCHEMA = {"/api/v1/auth/password"}
+"""A new password of the schema's length can still be refused: it is on the list of common passwords (a 400 the
+schema cannot announce), so positive data is not always accepted there."""
 KIOSK_OPERATIONS = {"/api/v1/events", "/api/v1/kiosks/heartbeat", "/api/v1/escalations/{escalation_id}/cancel"}
 
 
@@ -55,13 +63,16 @@ def auth_for(operation, world: World) -> dict[str, str]:  # type: ignore[no-unty
     return kiosk_headers(world, "north-1") if is_kiosk else staff_token(world, "alice")
 
 
-def fuzz(strategy, base_url: str, headers: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
-    """Run a bounded number of generated cases of one operation and validate every answer."""
+def fuzz(strategy, base_url: str, headers: dict[str, str], path: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Run a bounded number of generated cases of one operation and validate every answer with every check."""
+    checks = ALL_CHECKS
+    if path in POLICY_NOT_IN_SCHEMA:
+        checks = [check for check in ALL_CHECKS if check.__name__ != "positive_data_acceptance"]
 
     @given(case=strategy)
     @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     def run(case) -> None:  # type: ignore[no-untyped-def]
-        case.call_and_validate(base_url=base_url, headers=headers)
+        case.call_and_validate(base_url=base_url, headers=headers, checks=checks)
 
     run()
 
@@ -84,7 +95,7 @@ def test_no_server_errors_and_no_schema_violations(running, mode: GenerationMode
             # Fixed in the strategy, so the generator knows these headers are valid and breaks something else.
             extra["headers"] = headers
         try:
-            fuzz(operation.as_strategy(generation_mode=mode, **extra), base_url, headers)
+            fuzz(operation.as_strategy(generation_mode=mode, **extra), base_url, headers, operation.path)
         except Unsatisfiable:
             assert mode is GenerationMode.NEGATIVE  # nothing to break in e.g. a parameterless GET
             continue

@@ -31,11 +31,15 @@ def test_token_bucket_limits_one_kiosk_without_touching_another() -> None:
     assert bucket.allow("a", now=0.6) == 0.0  # refilled 1.2 tokens
 
 
-def test_login_throttle_blocks_after_failures_and_forgets_in_time() -> None:
-    throttle = security.LoginThrottle(max_failures=3, window_s=60)
+def test_login_throttle_has_a_limit_per_key_and_tells_the_true_wait() -> None:
+    throttle = security.LoginThrottle(window_s=60)
+    limits = {"login:x": 3, "addr:1": 10}
     for t in range(3):
-        assert not throttle.blocked("login:x", "addr:1", now=float(t))
+        assert throttle.wait_s(limits, now=float(t)) == 0.0
         throttle.failed("login:x", "addr:1", now=float(t))
-    assert throttle.blocked("login:x", now=5.0)
-    assert throttle.blocked("login:other", "addr:1", now=5.0)
-    assert not throttle.blocked("login:x", now=100.0)
+    assert throttle.wait_s(limits, now=5.0) == 55.0  # the first failure leaves the window at 60
+    assert throttle.wait_s({"login:other": 3, "addr:1": 10}, now=5.0) == 0.0  # the address has room
+    for t in range(7):
+        throttle.failed("login:y", "addr:1", now=10.0 + t)
+    assert throttle.wait_s({"login:other": 3, "addr:1": 10}, now=20.0) == 40.0
+    assert throttle.wait_s(limits, now=100.0) == 0.0

@@ -20,7 +20,14 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 def test_login_failures_count_across_processes(pg_world: World, tmp_path: Path) -> None:
     ports = [free_port(), free_port()]
     processes = [
-        spawn_server(pg_world.url, port, tmp_path / f"{port}.log", YORISOI_LOGIN_MAX_FAILURES="3") for port in ports
+        spawn_server(
+            pg_world.url,
+            port,
+            tmp_path / f"{port}.log",
+            YORISOI_LOGIN_MAX_FAILURES="3",
+            YORISOI_LOGIN_ADDRESS_MAX_FAILURES="3",
+        )
+        for port in ports
     ]
     try:
         for process, port in zip(processes, ports, strict=True):
@@ -43,6 +50,8 @@ def test_login_failures_count_across_processes(pg_world: World, tmp_path: Path) 
         assert [login(base, "bob", "wrong password!") for base in (a, b, a)] == [401, 401, 401]
         assert login(b, "bob", PASSWORD) == 429
         assert login(a, "bob", PASSWORD) == 429
+        refused = httpx.post(f"{a}{API}/auth/login", json={"login": "bob", "password": PASSWORD}, timeout=10)
+        assert 800 < int(refused.headers["Retry-After"]) <= 900  # the true wait: the first failure's window
 
         # One address, failures for three logins spread over both processes: that address is refused on either.
         tries = [login(base, name, "wrong password!", "10.9.9.9") for base, name in ((a, "x"), (b, "y"), (a, "z"))]

@@ -234,7 +234,7 @@ def test_purge_removes_only_what_is_past_retention(db: Database, world: World, s
 def test_kiosk_keys_rotate_and_revoke(db: Database, world: World) -> None:
     keys = accounts.KioskKeys(db, ttl_s=0)
     assert keys.lookup(world.keys["north-1"]) == world.kiosk("north-1")
-    new_key = accounts.rotate_kiosk_key(db, kiosk_id="north-1")
+    new_key, _ = accounts.rotate_kiosk_key(db, kiosk_id="north-1")
     assert keys.lookup(world.keys["north-1"]) is None
     assert keys.lookup(new_key) == world.kiosk("north-1")
     accounts.revoke_kiosk(db, kiosk_id="north-1")

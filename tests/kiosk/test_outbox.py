@@ -227,3 +227,37 @@ def test_background_thread_delivers_after_put(outbox):
     finally:
         sender.stop()
     assert len(helpdesk.escalations) == 1
+
+
+def test_a_help_request_never_waits_behind_an_event_batch_in_flight(tmp_path) -> None:
+    """The courier's two lanes: while a slow event batch is on the wire, a help request goes out beside it."""
+    import threading
+
+    from kiosk.link.courier import Courier
+
+    class SlowEvents(FakeHelpdesk):
+        def __init__(self):
+            super().__init__()
+            self.on_the_wire, self.release, self.created = threading.Event(), threading.Event(), threading.Event()
+
+        def send_events(self, batch):
+            self.on_the_wire.set()
+            assert self.release.wait(10)
+            return super().send_events(batch)
+
+        def create_escalation(self, request, idempotency_key):
+            self.created.set()
+            return super().create_escalation(request, idempotency_key)
+
+    helpdesk = SlowEvents()
+    courier = Courier(tmp_path / "outbox.sqlite3", helpdesk, "k1")
+    courier.start()
+    try:
+        courier.outbox.put_event(event_body())
+        assert helpdesk.on_the_wire.wait(5)
+        courier.outbox.put_escalation(request_body())
+        assert helpdesk.created.wait(5), "the help request waited for the event batch"
+        assert not helpdesk.release.is_set()
+    finally:
+        helpdesk.release.set()
+        courier.stop()

@@ -76,7 +76,7 @@
         const voice = k.voice_available === null || k.voice_available === undefined ? "—" : Y.t(k.voice_available ? "admin.voice_ok" : "admin.voice_off");
         const confirmRun = (path, after) => { if (window.confirm(`${k.id}: ${Y.t("admin.confirm")}`)) run("POST", path, undefined, after); };
         const site = sites.find((s) => s.id === k.site_id);
-        return Y.el("tr", {}, Y.el("td", { text: k.id }), Y.el("td", { text: site ? site.name : k.site_id }),
+        return Y.el("tr", {}, Y.el("td", { text: k.name ? `${k.name}（${k.id}）` : k.id }), Y.el("td", { text: site ? site.name : k.site_id }),
           Y.el("td", { class: `kiosk-${status[2]}` }, Y.el("span", { "aria-hidden": "true", text: `${status[0]} ` }), status[1]),
           Y.el("td", { text: k.last_seen_at ? Y.dateTime(k.last_seen_at) : "—" }),
           Y.el("td", { text: k.kiosk_version || "—" }), contentCell(k.content),

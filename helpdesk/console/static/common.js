@@ -110,5 +110,16 @@ const Y = (() => {
     });
   }
 
-  return { t, label, api, el, duration, clock, dateTime, toast, shortcut, login: document.body.dataset.login };
+  // Why the kiosk offered help, in words; a signal this console does not know yet is still not shown as a code.
+  function offer(signal) {
+    return (data.labels && data.labels.offer && data.labels.offer[signal]) || t("esc.offer_other");
+  }
+
+  // A kiosk as staff know it: its name with its id ("入口の左（north-1）"), or the id when it has no name.
+  const kioskNames = JSON.parse(document.body.dataset.kiosks || "{}");
+  function kiosk(id) {
+    return kioskNames[id] ? `${kioskNames[id]}（${id}）` : id;
+  }
+
+  return { t, label, offer, kiosk, api, el, duration, clock, dateTime, toast, shortcut, login: document.body.dataset.login, name: document.body.dataset.name };
 })();

@@ -70,7 +70,7 @@
 
   function renderFacts(ctx) {
     const reason = ctx.offered
-      ? [Y.el("span", { class: "badge offer", text: Y.t("esc.offered") }), ` ${Y.label("offer", ctx.offer_signal)}`]
+      ? [Y.el("span", { class: "badge offer", text: Y.t("esc.offered") }), ` ${Y.offer(ctx.offer_signal)}`]
       : [Y.label("reason", ctx.reason)];
     document.getElementById("facts").replaceChildren(
       fact(Y.t("queue.col_status"), Y.el("span", { class: `status ${ctx.status}`, text: Y.label("status", ctx.status) }),
@@ -78,7 +78,7 @@
       fact(Y.t("esc.holder"), Y.el("strong", { id: "holder", text: holderText(ctx) })),
       fact(Y.t("esc.reason"), ...reason),
       fact(Y.t("esc.waited"), Y.el("span", { id: "waited", text: Y.duration(ctx.waited_s) })),
-      fact(`${Y.t("queue.col_site")} / ${Y.t("queue.col_kiosk")}`, `${ctx.site_name} / ${ctx.kiosk_id}`),
+      fact(`${Y.t("queue.col_site")} / ${Y.t("queue.col_kiosk")}`, `${ctx.site_name} / ${Y.kiosk(ctx.kiosk_id)}`),
       fact(Y.t("queue.col_procedure"), `${ctx.procedure_title} — ${ctx.step_title}`),
       fact(Y.t("esc.language"), Y.label("language", ctx.language)),
       ...[contentFact(ctx.content)].filter(Boolean));
@@ -93,8 +93,10 @@
   }
 
   function renderPath(ctx) {
-    document.getElementById("path").replaceChildren(...ctx.path.map((p) =>
-      Y.el("li", {}, Y.el("span", { text: p.title }), " ", Y.el("span", { class: "secs", text: Y.duration(p.seconds) }))));
+    const steps = ctx.path.map((p) =>
+      Y.el("li", {}, Y.el("span", { text: p.title }), " ", Y.el("span", { class: "secs", text: Y.duration(p.seconds) })));
+    // No steps: help was asked before the first step of a procedure (on the start screen or the catalog).
+    document.getElementById("path").replaceChildren(...(steps.length ? steps : [Y.el("li", { class: "none", text: Y.t("esc.path_empty") })]));
   }
 
   function fillChoices(ctx) {

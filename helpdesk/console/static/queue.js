@@ -30,9 +30,14 @@
 
   function reasonCell(reason) {
     if (reason.startsWith("offer:")) {
-      return Y.el("td", {}, Y.el("span", { class: "badge offer", text: Y.t("esc.offered") }), " ", Y.label("offer", reason.slice(6)));
+      return Y.el("td", {}, Y.el("span", { class: "badge offer", text: Y.t("esc.offered") }), " ", Y.offer(reason.slice(6)));
     }
     return Y.el("td", { text: Y.label("reason", reason) });
+  }
+
+  function holder(name) {
+    const mine = name === Y.name;  // display names are what the queue carries; yours is marked
+    return Y.el("span", { class: mine ? "holder mine" : "holder", text: mine ? ` ${name}（${Y.t("esc.you")}）` : ` ${name}` });
   }
 
   function row(item, index) {
@@ -42,14 +47,14 @@
       late ? Y.el("span", { class: "icon-late", "aria-hidden": "true", text: "⚠ " }) : null,
       Y.el("span", { class: `status ${item.status}`, text: Y.label("status", item.status) }),
       late ? Y.el("span", { class: "visually-hidden", text: ` (${Y.t("queue.count_breached")})` }) : null,
-      item.claimed_by ? Y.el("span", { class: "holder", text: ` ${item.claimed_by}` }) : null);
+      item.claimed_by ? holder(item.claimed_by) : null);
     const link = Y.el("a", { href: `/console/escalations/${item.id}`, class: "open" }, Y.t("queue.open"),
       Y.el("span", { class: "visually-hidden", text: ` ${item.kiosk_id} ${procedure.title}` }));
     return Y.el("tr", { "data-id": item.id, class: [late ? "late" : "", index === state.selected ? "selected" : ""].join(" ") },
       statusCell,
       Y.el("td", { class: "wait", text: Y.duration(waited(item)) }),
       Y.el("td", { text: (sites[item.site_id] || { name: item.site_id }).name }),
-      Y.el("td", { text: item.kiosk_id }),
+      Y.el("td", { text: Y.kiosk(item.kiosk_id) }),
       Y.el("td", { text: procedure.title }),
       Y.el("td", { text: procedure.steps[item.step_id] || item.step_id }),
       reasonCell(item.reason),
