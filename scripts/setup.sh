@@ -8,14 +8,16 @@ cd "$(dirname "$0")/.."
 
 extras=all
 # chromium prints the PDF handouts and reports (`yorisoi handout ... --out X.pdf`), so users get it too; pcscd reads
-# the card reader for the card check.
+# the card reader for the card check, and pyscard (no Linux wheel on PyPI) builds against libpcsclite-dev with swig.
 apt_pkgs=(python3-venv libgl1 libegl1 libmtdev1 fonts-morisawa-bizud-gothic espeak-ng libespeak-ng1 libportaudio2 chromium
-  pcscd libpcsclite1)
+  pcscd libpcsclite1 libpcsclite-dev swig)
 if [[ ${1:-} == --test ]]; then
   extras=test
-  # coturn: the call tests relay audio through TURN on loopback; vsmartcard-vpcd: a virtual card reader for pcscd;
-  # npm: axe-core for the console's accessibility test
-  apt_pkgs+=(zbar-tools sox poppler-utils nginx-light cage xwayland grim postgresql-client openssl coturn vsmartcard-vpcd npm)
+  # coturn: the call tests relay audio through TURN on loopback; vsmartcard-vpcd: a virtual card reader for pcscd
+  apt_pkgs+=(zbar-tools sox poppler-utils nginx-light cage xwayland grim postgresql-client openssl coturn vsmartcard-vpcd)
+  # npm installs axe-core for the console's accessibility test; a machine whose Node.js already brings npm keeps it
+  # (Debian's npm package conflicts with such a Node.js)
+  command -v npm >/dev/null || apt_pkgs+=(npm)
 fi
 
 say() { echo "[setup] $*" >&2; }
