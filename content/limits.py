@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from yorisoi.vocabulary import TextSize
 
-FONT_PX: dict[TextSize, tuple[int, int]] = {"standard": (40, 56), "large": (50, 68), "largest": (60, 80)}
+FONT_PX: dict[str, tuple[int, int]] = {"standard": (40, 56), "large": (50, 68), "largest": (60, 80)}
 """Text size → (body px, title px) at 1920×1080."""
 
 SCREEN_W, SCREEN_H = 1920, 1080

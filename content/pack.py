@@ -159,7 +159,7 @@ def generate_key() -> tuple[bytes, str]:
     return pem, public_key_text(private.public_key())
 
 
-def public_key_text(public) -> str:  # type: ignore[no-untyped-def]
+def public_key_text(public) -> str:
     """`ed25519:BASE64` of a public key object."""
     from cryptography.hazmat.primitives import serialization
 

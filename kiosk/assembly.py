@@ -124,7 +124,7 @@ def build_kiosk(
     return Kiosk(config, catalog, font, guide, screen, runtime, journal, version, courier, updater)
 
 
-def call_line(config: KioskConfig, helpdesk: Helpdesk, runtime: KioskRuntime):  # type: ignore[no-untyped-def]
+def call_line(config: KioskConfig, helpdesk: Helpdesk, runtime: KioskRuntime):
     """The kiosk's call line: media only when the readiness check passes (the reason goes in the heartbeat)."""
     from kiosk.call.line import CallLine
     from voice.call_readiness import check
@@ -132,7 +132,7 @@ def call_line(config: KioskConfig, helpdesk: Helpdesk, runtime: KioskRuntime):  
     c = config.call
     ready = check(enabled=c.enabled, microphone=c.microphone, microphone_format=c.microphone_format, speaker=c.speaker)
 
-    def media(on_state):  # type: ignore[no-untyped-def]
+    def media(on_state):
         from kiosk.call.media import AudioDevices, CallMedia
 
         devices = AudioDevices(c.microphone, c.microphone_format, c.speaker, c.speaker_format)

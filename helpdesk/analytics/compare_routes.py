@@ -20,7 +20,7 @@ ProcedureId = Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 Version = Annotated[str | None, Query(pattern=r"^[0-9a-f]{6,64}$")]
 
 
-def versions_with_sessions(db, procedure_id: str) -> list[dict]:  # type: ignore[no-untyped-def]
+def versions_with_sessions(db, procedure_id: str) -> list[dict]:
     """Content versions under which residents started this procedure, oldest first, with session counts."""
     with db.read() as conn:
         rows = conn.execute(
@@ -39,7 +39,7 @@ def versions_with_sessions(db, procedure_id: str) -> list[dict]:  # type: ignore
     return [r._asdict() for r in rows]
 
 
-def run_comparison(db, procedure: Procedure, before: str | None, after: str | None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def run_comparison(db, procedure: Procedure, before: str | None, after: str | None) -> dict[str, Any]:
     """The comparison (by default: the two newest versions with sessions) and the versions to choose from."""
     choices = versions_with_sessions(db, procedure.id)
     with db.read() as conn:

@@ -41,7 +41,7 @@ def _urls(setting: str) -> list[str]:
     return [url.strip() for url in setting.split(",") if url.strip()]
 
 
-def _who(caller) -> str:  # type: ignore[no-untyped-def]
+def _who(caller) -> str:
     return f"kiosk-{caller.kiosk_id}" if isinstance(caller, KioskPrincipal) else f"staff-{caller.id}"
 
 

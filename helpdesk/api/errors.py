@@ -49,7 +49,7 @@ def allowed_methods(request: Request) -> list[str]:
     """Every method some route of the app answers on this request's path (for a 405's Allow header)."""
     from starlette.routing import Match
 
-    def answers(route, method: str) -> bool:  # type: ignore[no-untyped-def]
+    def answers(route, method: str) -> bool:
         if route.matches({**request.scope, "method": method})[0] is not Match.FULL:
             return False
         inner = getattr(route, "routes", None)

@@ -38,7 +38,7 @@ async def forget_revoked_keys(svc: Services) -> None:
 
 
 @contextlib.asynccontextmanager
-async def watching(svc: Services):  # type: ignore[no-untyped-def]
+async def watching(svc: Services):
     """Run `forget_revoked_keys` for the lifetime of the app."""
     task = asyncio.create_task(forget_revoked_keys(svc))
     try:

@@ -31,7 +31,7 @@ def add_actions(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_guarded(_export))
 
 
-def _guarded(handler):  # type: ignore[no-untyped-def]
+def _guarded(handler):
     """Turn helpdesk and pack errors into a one-line message and exit code 1."""
 
     def run(args: argparse.Namespace) -> int:
@@ -50,7 +50,7 @@ def _guarded(handler):  # type: ignore[no-untyped-def]
     return run
 
 
-def _settings_and_db():  # type: ignore[no-untyped-def]
+def _settings_and_db():
     from helpdesk.database import Database
     from helpdesk.settings import HelpdeskSettings
 

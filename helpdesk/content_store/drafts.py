@@ -18,12 +18,12 @@ from sqlalchemy import insert, select, update
 from content.limits import step_fit
 from content.loader import PACKAGED, Catalog, load_catalog, parse_yaml
 from content.pack import Pack, folder_files, lint_pack, make_pack, read_pack, unpack
-from content.schema import LANGUAGES
 from helpdesk.clock import utcnow
 from helpdesk.database import Database
 from helpdesk.errors import BadRequest, NotFound
 from helpdesk.store import audit
 from helpdesk.tables import content_drafts
+from yorisoi.vocabulary import LANGUAGES
 
 TEXT_FIELDS = ("title", "instruction", "caution")
 MAX_PICTURE_BYTES = 1024 * 1024
@@ -39,14 +39,14 @@ class Draft:
     pack: Pack
 
 
-def create(db: Database, member, base_version: str | None) -> int:  # type: ignore[no-untyped-def]
+def create(db: Database, member, base_version: str | None) -> int:
     """A new draft from a published version (or, with none, the content shipped with Yorisoi)."""
     from helpdesk.content_store.versions import load
 
     pack = load(db, base_version) if base_version else make_pack(folder_files(PACKAGED))
     now = utcnow()
     with db.write() as conn:
-        draft_id = conn.execute(
+        draft_id = conn.execute(  # type: ignore[index]  # an insert always has a key
             insert(content_drafts).values(
                 base_version=pack.version if base_version else None, pack=pack.data, created_by=member.login,
                 updated_by=member.login, updated_at=now,
@@ -65,7 +65,7 @@ def get(db: Database, draft_id: int) -> Draft:
     return Draft(row.id, row.base_version, read_pack(bytes(row.pack)))
 
 
-def _save(db: Database, member, draft_id: int, pack: Pack, what: str) -> None:  # type: ignore[no-untyped-def]
+def _save(db: Database, member, draft_id: int, pack: Pack, what: str) -> None:
     with db.write() as conn:
         conn.execute(
             update(content_drafts)
@@ -81,7 +81,7 @@ def catalog_of(pack: Pack) -> Catalog:
         return load_catalog(unpack(pack, Path(tmp) / "c") / "procedures")
 
 
-def edit_step(db: Database, member, draft_id: int, procedure_id: str, step_id: str, texts: dict) -> Draft:  # type: ignore[no-untyped-def]
+def edit_step(db: Database, member, draft_id: int, procedure_id: str, step_id: str, texts: dict) -> Draft:
     """Change a step's title / instruction / caution in any languages (an empty caution removes it)."""
     draft = get(db, draft_id)
     path = f"procedures/{procedure_id}.yaml"
@@ -108,7 +108,7 @@ def edit_step(db: Database, member, draft_id: int, procedure_id: str, step_id: s
     return Draft(draft_id, draft.base_version, pack)
 
 
-def add_picture(db: Database, member, draft_id: int, name: str, data: bytes) -> str:  # type: ignore[no-untyped-def]
+def add_picture(db: Database, member, draft_id: int, name: str, data: bytes) -> str:
     """Add a PNG picture: checked (PNG, size, dimensions) and re-encoded, so no metadata (GPS, names) survives."""
     from PIL import Image, UnidentifiedImageError
 

@@ -39,7 +39,7 @@ class Target:
     size: int
 
 
-def publish_folder(db: Database, folder: Path, **kwargs) -> tuple[str, bool]:  # type: ignore[no-untyped-def]
+def publish_folder(db: Database, folder: Path, **kwargs) -> tuple[str, bool]:
     """Publish a content folder; see `publish`."""
     return publish(db, pack_folder(folder), **kwargs)
 
@@ -52,7 +52,7 @@ def publish(
     by: str,
     note: str,
     site_id: str | None = None,
-    actor=None,  # type: ignore[no-untyped-def]
+    actor=None,
 ) -> tuple[str, bool]:
     """Lint, sign and keep a pack, then roll it out (to one site, or all). Returns (version, newly stored)."""
     problems = lint_pack(pack)
@@ -85,7 +85,7 @@ def publish(
     return pack.version, new
 
 
-def rollout(db: Database, version: str, *, by: str, note: str = "", site_id: str | None = None, actor=None) -> str:  # type: ignore[no-untyped-def]
+def rollout(db: Database, version: str, *, by: str, note: str = "", site_id: str | None = None, actor=None) -> str:
     """Make a stored version the one a site (or every site) runs; also how a rollback is done. Returns the id."""
     with db.write() as conn:
         _require_site(conn, site_id)
@@ -94,7 +94,7 @@ def rollout(db: Database, version: str, *, by: str, note: str = "", site_id: str
     return full
 
 
-def _rollout(conn: Connection, version: str, site_id: str | None, by: str, note: str, actor) -> None:  # type: ignore[no-untyped-def]
+def _rollout(conn: Connection, version: str, site_id: str | None, by: str, note: str, actor) -> None:
     conn.execute(insert(content_rollouts).values(version=version, site_id=site_id, by=by, at=utcnow(), note=note))
     audit.record(conn, actor, "content-rollout", detail=f"{version[:12]} to {site_id or 'all sites'} by {by}")
 

@@ -6,6 +6,7 @@ import datetime as dt
 import threading
 import time
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -108,7 +109,7 @@ class KioskKeys:
         self._cache: dict[str, tuple[float, KioskPrincipal | None]] = {}
         self._lock = threading.Lock()
 
-    def remembered(self, key: str) -> KioskPrincipal | bool | None:
+    def remembered(self, key: str) -> KioskPrincipal | Literal[False] | None:
         """A recent answer for this key without touching the database; False when there is none."""
         with self._lock:
             cached = self._cache.get(security.digest(key))
@@ -120,7 +121,7 @@ class KioskKeys:
         """The kiosk holding this key, or None."""
         remembered = self.remembered(key)
         if remembered is not False:
-            return remembered  # type: ignore[return-value]
+            return remembered
         key_hash, now = security.digest(key), time.monotonic()
         with self.db.read() as conn:
             row = conn.execute(

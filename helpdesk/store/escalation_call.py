@@ -94,7 +94,7 @@ class Calling(StoreState):
         return message, recorded
 
 
-def _may_see(caller: Caller, row) -> bool:  # type: ignore[no-untyped-def]
+def _may_see(caller: Caller, row) -> bool:
     if isinstance(caller, KioskPrincipal):
         return row["kiosk_id"] == caller.kiosk_id
     return caller.serves(row["site_id"]) and row["claimed_by"] == caller.id

@@ -77,14 +77,14 @@ class Talk(StoreState):
         return message, recorded
 
 
-def _is_question(conn, escalation_id: str, message_id: int) -> bool:  # type: ignore[no-untyped-def]
+def _is_question(conn, escalation_id: str, message_id: int) -> bool:
     kind = conn.execute(
         select(messages.c.kind).where(messages.c.id == message_id, messages.c.escalation_id == escalation_id)
     ).scalar()
     return kind == "question"
 
 
-def _message_events(conn, row: dict, message: dict) -> tuple[Recorded, ...]:  # type: ignore[no-untyped-def]
+def _message_events(conn, row: dict, message: dict) -> tuple[Recorded, ...]:
     escalation_id = row["id"]
     return (
         events.record(

@@ -7,8 +7,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from typing import Any
 
-from helpdesk.wire import CallSignal
+from helpdesk.wire import CallSignal, CallSignalKind
 from kiosk.guide import actions as a
 
 log = logging.getLogger(__name__)
@@ -16,7 +17,12 @@ log = logging.getLogger(__name__)
 DROP_GRACE_S = 1.0
 """A media failure becomes "dropped" only if no hangup signal explains it within this (well inside the 5 s)."""
 
-END_SIGNALS = {"resident": "hangup", "session-end": "hangup", "no-answer": "decline", "declined": "decline"}
+END_SIGNALS: dict[str, CallSignalKind] = {
+    "resident": "hangup",
+    "session-end": "hangup",
+    "no-answer": "decline",
+    "declined": "decline",
+}
 """How a call the kiosk ends is told to staff; `busy` / `no-session` say the kiosk cannot take it."""
 
 
@@ -25,7 +31,7 @@ class CallLine:
 
     def __init__(
         self,
-        helpdesk,  # type: ignore[no-untyped-def]
+        helpdesk,
         post: Callable[[a.Action], None],
         media_factory: Callable[[Callable[[str], None]], object] | None,
         unavailable: str | None = None,
@@ -34,7 +40,7 @@ class CallLine:
         self._post = post
         self._media_factory = media_factory
         self.unavailable = unavailable if media_factory is not None else unavailable or "no-media-stack"
-        self.media = None
+        self.media: Any = None  # the kiosk's CallMedia, built at the first accepted call
         self.offers: dict[str, str] = {}
         self.escalation_id: str | None = None
         self.active: str | None = None
@@ -70,8 +76,8 @@ class CallLine:
             self.offers.pop(call_id, None)
             was_active, self.active = self.active == call_id, None if self.active == call_id else self.active
         if was_active and self.media is not None:
-            self.media.close()  # type: ignore[attr-defined]
-        kind = END_SIGNALS.get(reason) or ("dropped" if reason == "dropped" else None)
+            self.media.close()
+        kind: CallSignalKind | None = END_SIGNALS.get(reason) or ("dropped" if reason == "dropped" else None)
         if reason in ("busy", "no-session"):
             kind = "unavailable"
         if kind and escalation_id:
@@ -85,7 +91,7 @@ class CallLine:
             active, self.active, self.escalation_id = self.active, None, None
             self.offers.clear()
         if active and self.media is not None:
-            self.media.close()  # type: ignore[attr-defined]
+            self.media.close()
 
     # --- work ----------------------------------------------------------------------------------------------------
     def _start(self, call_id: str) -> None:
@@ -100,11 +106,11 @@ class CallLine:
                 self.media = self._media_factory(self._state_changed)
             servers = self.helpdesk.call_ice_servers(escalation_id, call_id)
             ice = [s.model_dump() for s in servers.ice_servers]
-            answer = self.media.answer(offer, ice)  # type: ignore[attr-defined]
+            answer = self.media.answer(offer, ice)
             with self._lock:
                 still = self.active == call_id
             if not still:  # hung up while the answer was being made
-                self.media.close()  # type: ignore[attr-defined]
+                self.media.close()
                 return
             self.helpdesk.call_signal(escalation_id, CallSignal(call_id=call_id, kind="answer", sdp=answer))
         except Exception:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -68,13 +69,13 @@ class CallMedia:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="call-media", daemon=True)
         self._thread.start()
-        self._pc = None
-        self._player = None
-        self._speaker = None
+        self._pc: Any = None  # aiortc's RTCPeerConnection once a call is answered
+        self._player: Any = None
+        self._speaker: Any = None
         self._tasks: list[asyncio.Task] = []
         self.capturing = False
 
-    def _run(self, coro, timeout_s: float = 20.0):  # type: ignore[no-untyped-def]
+    def _run(self, coro, timeout_s: float = 20.0):
         future: Future = asyncio.run_coroutine_threadsafe(coro, self._loop)
         return future.result(timeout_s)
 
@@ -111,13 +112,13 @@ class CallMedia:
         pc = RTCPeerConnection(RTCConfiguration(iceServers=servers or None))
         self._pc, self.heard = pc, Heard()
         d = self.devices
-        options = {"loop": True} if d.microphone_format is None and d.loop_file else {}
+        options: dict[str, Any] = {"loop": True} if d.microphone_format is None and d.loop_file else {}
         self._player = MediaPlayer(d.microphone, format=d.microphone_format, **options)
         self.capturing = True
         pc.addTrack(self._player.audio)
 
         @pc.on("track")
-        def on_track(track) -> None:  # type: ignore[no-untyped-def]
+        def on_track(track) -> None:
             if track.kind == "audio":
                 self._tasks.append(asyncio.ensure_future(self._receive(track)))
 
@@ -130,7 +131,7 @@ class CallMedia:
         self._tasks.append(asyncio.ensure_future(self._watch(pc)))
         return pc.localDescription.sdp
 
-    async def _receive(self, track) -> None:  # type: ignore[no-untyped-def]
+    async def _receive(self, track) -> None:
         speaker = self._open_speaker()
         window: list[np.ndarray] = []
         while True:
@@ -154,7 +155,7 @@ class CallMedia:
             if speaker is not None:
                 speaker.write(frame)
 
-    def _open_speaker(self):  # type: ignore[no-untyped-def]
+    def _open_speaker(self):
         d = self.devices
         if d.speaker is None:
             return None
@@ -164,7 +165,7 @@ class CallMedia:
             log.warning("call speaker unavailable: %s", exc)
             return None
 
-    async def _watch(self, pc) -> None:  # type: ignore[no-untyped-def]
+    async def _watch(self, pc) -> None:
         """Report a connected call whose audio stopped as dropped (sooner than ICE would notice)."""
         while self._pc is pc:
             await asyncio.sleep(0.5)
@@ -195,9 +196,9 @@ class _Speaker:
         import av
 
         self.container = av.open(device, mode="w", format=fmt)
-        self.stream = None
+        self.stream: Any = None
 
-    def write(self, frame) -> None:  # type: ignore[no-untyped-def]
+    def write(self, frame) -> None:
         """Play one frame."""
         if self.stream is None:
             self.stream = self.container.add_stream("pcm_s16le", rate=frame.sample_rate)

@@ -132,7 +132,10 @@ def card_view(views: Views, state: GuideState) -> ScreenView:
     """The card screen: put the card on the reader, reading, or the result with the next steps."""
     lang, check = state.language, state.card or CardCheck()
     if check.phase == "waiting":
-        blocks = (Block("instruction", card_ui(lang, "waiting.text")), Block("info", card_ui(lang, "waiting.privacy")))
+        blocks: tuple[Block, ...] = (
+            Block("instruction", card_ui(lang, "waiting.text")),
+            Block("info", card_ui(lang, "waiting.privacy")),
+        )
         return views._base(state, "card", card_ui(lang, "waiting.title"), blocks=blocks, picture=READER_PICTURE)
     if check.phase == "reading":
         blocks = (Block("instruction", card_ui(lang, "reading.text")),)
@@ -142,12 +145,12 @@ def card_view(views: Views, state: GuideState) -> ScreenView:
         outcome = check.outcome or "reader-error"
         blocks = (Block("message", card_ui(lang, f"{outcome}.text", counter=counter)),)
         retry = Button("card-retry", card_ui(lang, "retry"), RetryCard(), "choice")
-        buttons = [] if outcome == "reader-error" else [retry]
+        buttons: list[Button] = [] if outcome == "reader-error" else [retry]
         buttons += [Button("card-call", card_ui(lang, "call"), a.AskHelp("card-unreadable"), "choice")]
         buttons += [Button("card-done", card_ui(lang, "done"), a.Back(), "primary")]
         return views._base(state, "card", card_ui(lang, f"{outcome}.title"), blocks=blocks, buttons=tuple(buttons))
     blocks = _result_blocks(check, lang, counter)
-    buttons: list[Button] = []
+    buttons = []
     if check.urgent and PIN_RESET_PROCEDURE in views.procedures:
         buttons.append(Button("card-reset", card_ui(lang, "reset"), StartPinReset(), "choice"))
     if check.urgent:

@@ -77,7 +77,7 @@ class ScreenView:
 
     def all_buttons(self) -> tuple[Button, ...]:
         """Every touch target on screen, overlay and call first (they sit on top)."""
-        top = (self.overlay.button,) if self.overlay else ()
+        top: tuple[Button, ...] = (self.overlay.button,) if self.overlay else ()
         top += self.call.buttons if self.call else ()
         cards = tuple(Button(f"card-{c.procedure_id}", c.title, c.action, "card") for c in self.cards)
         return top + cards + self.buttons + self.bar

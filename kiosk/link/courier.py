@@ -7,8 +7,9 @@ import datetime as dt
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from helpdesk.wire import EscalationRequest, KioskHeartbeat, ResidentAnswer
+from helpdesk.wire import CardReaderState, ContentReport, EscalationRequest, KioskHeartbeat, ResidentAnswer
 from kiosk.guide import Record
 from kiosk.link.client import Helpdesk
 from kiosk.link.journal import to_wire
@@ -95,8 +96,8 @@ class Courier:
         voice_available: bool,
         content_errors: list[str] | None = None,
         call_unavailable: str | None = None,
-        content: dict | None = None,
-        card_reader: str | None = None,
+        content: dict[str, Any] | None = None,
+        card_reader: CardReaderState | None = None,
     ) -> None:
         """Queue the kiosk's status (only the latest undelivered one is kept)."""
         beat = KioskHeartbeat(
@@ -106,7 +107,7 @@ class Courier:
             outbox_length=self.pending(),
             content_errors=(content_errors or [])[:50],
             call_unavailable=call_unavailable,
-            content=content,
+            content=ContentReport.model_validate(content) if content else None,
             card_reader=card_reader,
         )
         self.outbox.put_heartbeat(beat.model_dump(mode="json"))

@@ -58,7 +58,7 @@ class HelpLine:
     def __init__(
         self,
         helpdesk: Helpdesk,
-        post: Callable[[a.Action], None],
+        post: Callable[[a.Action, Callable[[], bool]], None],
         *,
         courier: Courier | None = None,
         poll_wait_s: float = 20.0,

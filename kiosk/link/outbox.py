@@ -133,7 +133,7 @@ class Outbox:
     # --- delivering --------------------------------------------------------------------------------------------
     def due(self, limit: int = 200, kinds: tuple[str, ...] | None = None) -> list[Item]:
         """Items whose time has come, oldest first, at most one pending per group (only of `kinds`, if given)."""
-        query, params = DUE, (self.clock(), limit)
+        query, params = DUE, tuple[object, ...]((self.clock(), limit))
         if kinds is not None:
             query = DUE.replace("ORDER BY", f"AND kind IN ({', '.join('?' * len(kinds))})\nORDER BY")
             params = (self.clock(), *kinds, limit)
@@ -202,7 +202,7 @@ class Outbox:
     def next_due_in(self, kinds: tuple[str, ...] | None = None) -> float | None:
         """Seconds until the earliest pending item (of `kinds`, if given) is due (0 when one is due now), None when
         nothing is pending."""
-        query, params = "SELECT MIN(next_at) FROM items WHERE state = 'pending'", ()
+        query, params = "SELECT MIN(next_at) FROM items WHERE state = 'pending'", tuple[str, ...]()
         if kinds is not None:
             query += f" AND kind IN ({', '.join('?' * len(kinds))})"
             params = kinds

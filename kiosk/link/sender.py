@@ -3,6 +3,7 @@ session events, resolves a cancellation to the escalation id the helpdesk gave, 
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -94,7 +95,7 @@ class Sender:
         others = [i for i in items if i.kind != "event"]
         settled = 0
         for item in others:  # help first: a resident is waiting
-            outcome = self._attempt([item], lambda it=item: self._deliver_one(it))
+            outcome = self._attempt([item], functools.partial(self._deliver_one, item))
             if outcome is None:
                 return settled
             settled += 1

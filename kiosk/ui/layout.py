@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from content.limits import FIXED_BAR_H, FONT_PX, MARGIN, NAV_H, PICTURE_W, SCREEN_H, SCREEN_W
 from kiosk.ui.text import measure, text_height, wrap
 from kiosk.ui.widgets import LINE_SPACING
-from yorisoi.vocabulary import TextSize
 
 MIN_TARGET = 96
 PRIMARY_W, PRIMARY_H = 300, 120
@@ -35,7 +34,7 @@ class Metrics:
     picture_w: int
 
     @classmethod
-    def of(cls, width: int, height: int, text_size: TextSize) -> Metrics:
+    def of(cls, width: int, height: int, text_size: str) -> Metrics:
         """Metrics for a window of `width`×`height` px at a text size (standard, large, largest)."""
         s = min(width / SCREEN_W, height / SCREEN_H)
         body, title = FONT_PX[text_size]

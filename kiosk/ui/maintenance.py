@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from kivy.uix.floatlayout import FloatLayout
 
-from kiosk.guide import Button
 from kiosk.ui.layout import Metrics, row
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets import Fill, KioskButton, TextBox
 
 PIN_MAX = 8
+
+
+@dataclass(frozen=True)
+class PadKey:
+    """A key of the maintenance panel: what `press` receives is its `key` (a digit, 消す, OK, close), not a guide
+    action, since the panel is no part of a resident's session."""
+
+    id: str
+    label: str
+    key: str
+    role: str = "secondary"
 
 
 class MaintenancePanel(FloatLayout):
@@ -47,8 +58,9 @@ class MaintenancePanel(FloatLayout):
                 bold=True,
             )
         )
-        close = Button("maint-close", "とじる", "close", "primary")
-        self._button(close, (w - m.margin - 320, m.margin, 320, m.action_h), m)
+        self._button(
+            PadKey("maint-close", "とじる", "close", "primary"), (w - m.margin - 320, m.margin, 320, m.action_h), m
+        )
         if self.unlocked:
             lines = "\n".join(f"{k}: {v}" for k, v in self.status().items())
             box = (
@@ -69,19 +81,17 @@ class MaintenancePanel(FloatLayout):
         for i, key in enumerate(keys):
             line = i // 3
             y = h - m.margin - m.title * 3.2 - (line + 1) * size - line * m.gap
-            box = row(left, y, 3 * size + 2 * m.gap, size, 3, m.gap)[i % 3]
-            self._button(Button(f"pin-{key}", key, key, "secondary"), box, m)
+            key_box = row(left, y, 3 * size + 2 * m.gap, size, 3, m.gap)[i % 3]
+            self._button(PadKey(f"pin-{key}", key, key, "secondary"), key_box, m)
 
-    def _button(self, button: Button, box, m: Metrics) -> None:
+    def _button(self, button: PadKey, box: tuple[float, float, float, float], m: Metrics) -> None:
         t = self.theme
         style = (
             (t.primary_bg, t.primary_text, t.border, 0)
             if button.role == "primary"
             else (t.secondary_bg, t.secondary_text, t.border, 3)
         )
-        self.add_widget(
-            KioskButton(button.id, button.label, button.action, button.role, box, style, m.body, self.press)
-        )
+        self.add_widget(KioskButton(button.id, button.label, button.key, button.role, box, style, m.body, self.press))
 
     def press(self, key: str) -> None:
         """A key of the pad (digits, 消す, OK) or とじる."""

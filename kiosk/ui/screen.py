@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from kivy.uix.floatlayout import FloatLayout
 
@@ -18,7 +19,7 @@ from kiosk.ui.theme import STANDARD, Theme
 from kiosk.ui.widgets import LINE_SPACING, TIGHT_SPACING, CautionIcon, Fill, KioskButton, TextBox, picture, qr_image
 
 BUTTON_CACHE = 64
-MIC = object()  # the push-to-talk button's "action": handled here, not by the guide
+MIC: Any = object()  # the push-to-talk button's "action": handled here, not by the guide
 MIC_LABEL = {"ja": "話す", "ja-easy": "はなす", "en": "Speak"}
 LAST_RESORT = 0.85  # below the standard size only when even that cannot fit (small screens, long English)
 STAFF_SCALES = (1.4, 1.2, 1.0)
@@ -57,7 +58,7 @@ class KioskScreen(FloatLayout):
     def show(self, view: ScreenView, size: tuple[int, int] | None = None) -> None:
         """Replace everything on screen with `view`, laid out for `size` (default: this widget's size)."""
         self.view = view
-        self.element_boxes: dict[str, Box] = {}
+        self.element_boxes = {}
         self.spacing, self.staff_scale = LINE_SPACING, STAFF_SCALES[0]
         width, height = size or (int(self.width), int(self.height))
         m = Metrics.of(width, height, view.text_size)
@@ -98,7 +99,7 @@ class KioskScreen(FloatLayout):
         text.forget()
 
     def _header(self, view: ScreenView, m: Metrics) -> float:
-        top = m.height - m.margin
+        top: float = m.height - m.margin
         if view.screen == "start":
             return top
         progress_w = round(320 * m.scale) if view.progress else 0
@@ -147,7 +148,7 @@ class KioskScreen(FloatLayout):
         if len(buttons) == 1:
             w = max(PRIMARY_W, round(m.inner_width * 0.4))
             left = m.margin if buttons[0].id == "prev-page" else m.width - m.margin - w  # "back" things sit left
-            boxes = [(left, y, w, m.action_h)]
+            boxes: list[Box] = [(left, y, w, m.action_h)]
         elif view.screen == "help":
             return self._help_buttons(buttons, m, y)
         elif len(buttons) > 4:  # more than fit a row: rows of three
@@ -322,7 +323,7 @@ class KioskScreen(FloatLayout):
             button = Button(f"card-{card.procedure_id}", "", card.action, "card")
             self.add_button(button, (cx, cy, cw, ch), m.body)
             icon_h = card_icon_height(card.title, card.icon is not None, cw - 32, ch, m)
-            if icon_h:
+            if icon_h and card.icon:
                 self._picture(card.icon, (cx + 10, cy + ch - icon_h - 10, cw - 20, icon_h))
             text_box = (cx + 16, cy + 12, cw - 32, ch - icon_h - 34)
             title = TextBox(card.title, text_box, m.body, self.theme.secondary_text, bold=True, min_px=m.min_body)

@@ -14,7 +14,7 @@ from kiosk.updater.updater import Updater
 log = logging.getLogger(__name__)
 
 
-def boot_content(config, helpdesk) -> tuple[Updater | None, Loaded | None]:  # type: ignore[no-untyped-def]
+def boot_content(config, helpdesk) -> tuple[Updater | None, Loaded | None]:
     """With a content public key configured: the shelf's newest verified pack (works with no network) and an
     updater fetching through `helpdesk` (None: nothing is fetched until a helpdesk is configured)."""
     if not config.content_public_key:
@@ -31,12 +31,12 @@ def _no_helpdesk(_version: str) -> bytes:
     raise HelpdeskUnreachable("no helpdesk configured")
 
 
-def at_start_screen(state) -> bool:  # type: ignore[no-untyped-def]
+def at_start_screen(state) -> bool:
     """Nobody is using the kiosk: the start screen, no session."""
     return not state.in_session and state.place.screen == "start"
 
 
-def switch_at_start(kiosk) -> bool:  # type: ignore[no-untyped-def]
+def switch_at_start(kiosk) -> bool:
     """Move to a staged pack and new site values, only on the start screen with no session (call it from the
     clock). True if anything changed."""
     updater = kiosk.updater
@@ -56,19 +56,19 @@ def switch_at_start(kiosk) -> bool:  # type: ignore[no-untyped-def]
     return True
 
 
-def site_values_for(config, updater: Updater | None) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def site_values_for(config, updater: Updater | None) -> dict[str, str]:
     """The configuration's values (for a kiosk without a helpdesk), overridden by the helpdesk's, kept on disk."""
     return {**config.site_values, **(updater.shelf.site_values() if updater else {})}
 
 
-def use_site_values(kiosk, values: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+def use_site_values(kiosk, values: dict[str, str]) -> None:
     """Fill `{site.NAME}` from the helpdesk's values from the next session on."""
     guide = kiosk.runtime.guide
     merged = {**kiosk.config.site_values, **values}
     kiosk.runtime.guide = Guide(guide.procedures, replace(guide.settings, site_values=merged))
 
 
-def use_catalog(kiosk, catalog: Catalog, pictures: Path, version: str) -> None:  # type: ignore[no-untyped-def]
+def use_catalog(kiosk, catalog: Catalog, pictures: Path, version: str) -> None:
     """Guide from another catalog from the next session on (the guide keeps its settings)."""
     kiosk.runtime.guide = Guide(catalog.procedures, kiosk.runtime.guide.settings)
     kiosk.screen.picture_dir = pictures
