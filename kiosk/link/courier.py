@@ -19,7 +19,8 @@ from kiosk.link.sender import Delivery, Sender
 Watcher = Callable[[Delivery], None]
 
 
-HELP_KINDS = ("escalation", "cancel")
+HELP_KINDS = ("escalation", "cancel", "answer")
+"""The help lane: requests, their cancellations and the resident's answers (each behind its request)."""
 BULK_KINDS = ("event", "heartbeat")
 
 

@@ -26,9 +26,12 @@ ONE_LEFT = "4桁の暗証番号は、あと1回まちがえるとロックされ
 
 
 def guide(with_reset: bool = False) -> Guide:
-    procedures = dict(SHIPPED)
+    """The shipped procedures, with or without the PIN-reset procedure (a municipality may not publish it)."""
+    procedures = {pid: p for pid, p in SHIPPED.items() if pid != "mynumber-pin-reset"}
     if with_reset:
-        procedures["mynumber-pin-reset"] = sample_procedure().model_copy(update={"id": "mynumber-pin-reset"})
+        procedures["mynumber-pin-reset"] = SHIPPED.get("mynumber-pin-reset") or sample_procedure().model_copy(
+            update={"id": "mynumber-pin-reset"}
+        )
     return Guide(procedures)
 
 

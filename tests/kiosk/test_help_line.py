@@ -137,6 +137,6 @@ def test_the_heartbeat_says_why_calls_are_unavailable(tmp_path):
     helpdesk = FakeHelpdesk()
     courier = Courier(tmp_path / "outbox.sqlite3", helpdesk, "kiosk-1")
     courier.heartbeat(kiosk_version="1", content_version="c", voice_available=False, call_unavailable="no-microphone")
-    assert courier.sender.deliver_due() == 1
+    assert courier.bulk.deliver_due() == 1  # heartbeats go in the bulk lane
     assert helpdesk.beats[-1].call_unavailable == "no-microphone"
     courier.stop()

@@ -261,3 +261,16 @@ def test_a_help_request_never_waits_behind_an_event_batch_in_flight(tmp_path) ->
     finally:
         helpdesk.release.set()
         courier.stop()
+
+
+def test_every_kind_the_outbox_stores_has_a_sender_lane() -> None:
+    """An item of a kind no lane takes would wait in the outbox forever."""
+    import inspect
+    import re
+
+    from kiosk.link import outbox
+    from kiosk.link.courier import BULK_KINDS, HELP_KINDS
+
+    stored = set(re.findall(r'self\.put\("([a-z-]+)"', inspect.getsource(outbox.Outbox)))
+    assert stored and stored <= set(HELP_KINDS) | set(BULK_KINDS)
+    assert not set(HELP_KINDS) & set(BULK_KINDS)
