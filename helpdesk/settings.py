@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -70,6 +70,12 @@ class HelpdeskSettings(BaseSettings):
     sweep_interval_s: float = Field(default=15.0, gt=0)
     content_signing_key_file: Path | None = None
     """The Ed25519 private key content versions are signed with (`yorisoi content keygen`); needed to publish."""
+
+    @field_validator("content_signing_key_file", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """An empty value (as in env.example) means no key, not the current folder."""
+        return None if value == "" else value
 
     def resolved_database_url(self) -> str:
         """The database URL to use, falling back to the embedded SQLite file."""

@@ -132,6 +132,9 @@ def test_the_stream_check_catches_a_buffering_proxy(tmp_path: Path, certificate:
 
 def _longest(pattern: str) -> int:
     """The longest string a `^[..][..]{m,n}$` identifier pattern allows."""
+    exact = re.fullmatch(r"\^\[[^\]]+\]\{(\d+)\}\$", pattern)  # a fixed length, e.g. a content version's hash
+    if exact:
+        return int(exact[1])
     match = re.fullmatch(r"\^((?:\[[^\]]+\])*)\[[^\]]+\]\{\d+,(\d+)\}\$", pattern)
     assert match, pattern
     return len(re.findall(r"\[[^\]]+\]", match[1])) + int(match[2])

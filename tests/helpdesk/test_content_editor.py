@@ -61,7 +61,7 @@ def test_editor_fixes_a_too_long_step_and_publishes_it(editor_app) -> None:  # t
     step_url = f"{base}/{draft}/steps/{PID}/{SID}"
     shown = client.get(step_url, headers=eddie).json()
     assert shown["problems"] == [] and shown["meter"]["ja"]["fits"] and shown["preview"]["ja"]["title"]
-    assert {"from": SID, "to": "know-pin", "known": True} in shown["graph"]["edges"]
+    assert {"from": SID, "to": "can-use", "known": True} in shown["graph"]["edges"]
 
     too_long = {**shown["texts"]["instruction"], "ja": "カードを用意してください。" * 40}
     answer = client.put(step_url, json={"texts": {"instruction": too_long}}, headers=eddie).json()
