@@ -59,4 +59,5 @@ def _fake_report() -> dict:
         "input": status,
         "devices": [],
         "model": status,
+        "engines": {"error": "not checked in this test"},
     }
