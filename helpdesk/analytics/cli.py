@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from yorisoi.vocabulary import LANGUAGES
 
 if TYPE_CHECKING:
+    from helpdesk.analytics.routes import Filters
     from helpdesk.database import Database
 
 FORMATS = (".pdf", ".html", ".csv")
@@ -76,7 +77,6 @@ def run_report(args: argparse.Namespace) -> int:
         return 2
     from content.loader import load_catalog
     from helpdesk.analytics import report, views
-    from helpdesk.analytics.routes import Filters
     from helpdesk.analytics.settings import AnalyticsSettings
 
     settings = AnalyticsSettings()
@@ -84,13 +84,9 @@ def run_report(args: argparse.Namespace) -> int:
     if args.procedure and args.procedure not in procedures:
         print(f"yorisoi report: no procedure '{args.procedure}'", file=sys.stderr)
         return 2
-    filters = Filters(
-        procedure=args.procedure, site=args.site, language=args.language, since=args.since, until=args.until
-    )
-    try:
-        db = _database(args.database_url)
-    except NoSessionData as exc:
-        print(f"yorisoi report: {exc}; no report written", file=sys.stderr)
+    filters = _filters(args)
+    db = _session_database(args.database_url, "yorisoi report", "no report written")
+    if db is None:
         return 1
     try:
         data = report.build(db, filters.scope(settings), procedures, min_sessions=settings.report_min_sessions)
@@ -149,20 +145,15 @@ def run_replay(args: argparse.Namespace) -> int:
         return 2
     from content.loader import load_catalog
     from helpdesk.analytics.replay import export_recent
-    from helpdesk.analytics.routes import Filters
     from helpdesk.analytics.settings import AnalyticsSettings
 
     settings = AnalyticsSettings()
     if args.procedure and args.procedure not in load_catalog().procedures:
         print(f"yorisoi replay: no procedure '{args.procedure}' (see `yorisoi content check`)", file=sys.stderr)
         return 2
-    filters = Filters(
-        procedure=args.procedure, site=args.site, language=args.language, since=args.since, until=args.until
-    )
-    try:
-        db = _database(args.database_url)
-    except NoSessionData as exc:
-        print(f"yorisoi replay: {exc}; nothing written", file=sys.stderr)
+    filters = _filters(args)
+    db = _session_database(args.database_url, "yorisoi replay", "nothing written")
+    if db is None:
         return 1
     try:
         with db.read() as conn:
@@ -175,6 +166,22 @@ def run_replay(args: argparse.Namespace) -> int:
     args.out.write_text(export.model_dump_json(indent=1), encoding="utf-8")
     print(f"wrote {args.out} ({len(export.sessions)} sessions); replay it with: yorisoi kiosk --workshop {args.out}")
     return 0
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    """The trainer's scope from the command line (the same filters as the trainer pages)."""
+    from helpdesk.analytics.routes import Filters
+
+    return Filters(procedure=args.procedure, site=args.site, language=args.language, since=args.since, until=args.until)
+
+
+def _session_database(url: str | None, command: str, consequence: str) -> Database | None:
+    """The helpdesk database with session data, or None after telling the user in a sentence why there is none."""
+    try:
+        return _database(url)
+    except NoSessionData as exc:
+        print(f"{command}: {exc}; {consequence}", file=sys.stderr)
+        return None
 
 
 def _database(url: str | None) -> Database:

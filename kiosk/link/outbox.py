@@ -84,7 +84,7 @@ class Outbox:
         self.backoff = backoff or Backoff()
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
-        self.changed = threading.Event()
+        self._listeners: list[threading.Event] = []
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
@@ -104,8 +104,23 @@ class Outbox:
                 "INSERT OR IGNORE INTO items (key, kind, grp, body, created_at) VALUES (?, ?, ?, ?, ?)",
                 (key, kind, group, json.dumps(body, ensure_ascii=False), self.clock()),
             )
-        self.changed.set()
+        self.wake()
         return key
+
+    def listener(self) -> threading.Event:
+        """A wake-up of one's own, set by every put (each sender clears only its own: one shared event let one
+        sender clear a wake-up the other had not seen yet, and a help request waited for the idle timeout)."""
+        event = threading.Event()
+        with self._lock:
+            self._listeners.append(event)
+        return event
+
+    def wake(self) -> None:
+        """Wake every sender (something was added, or a retry should be tried now)."""
+        with self._lock:
+            listeners = tuple(self._listeners)
+        for event in listeners:
+            event.set()
 
     def put_escalation(self, request: dict[str, Any]) -> str:
         """A help request; its key is both the Idempotency-Key and the group its cancellation joins."""

@@ -50,6 +50,7 @@ class Sender:
         self.batch = batch
         self.idle_wait_s = idle_wait_s
         self._stop = threading.Event()
+        self._wake = outbox.listener()
         self._thread: threading.Thread | None = None
         self._close_outbox = False
 
@@ -63,7 +64,7 @@ class Sender:
         is closed once the sender is done with it, even if a slow call outlives the wait."""
         self._close_outbox = close_outbox
         self._stop.set()
-        self.outbox.changed.set()
+        self._wake.set()
         if self._thread is None:
             if close_outbox:
                 self.outbox.close()
@@ -80,10 +81,10 @@ class Sender:
                     handled = 0
                 if handled or self._stop.is_set():
                     continue
-                self.outbox.changed.clear()  # cleared before looking: a put from now on wakes the wait below
+                self._wake.clear()  # cleared before looking: a put from now on wakes the wait below
                 wait = self.outbox.next_due_in(self.kinds)
                 if wait is None or wait > 0:
-                    self.outbox.changed.wait(self.idle_wait_s if wait is None else min(wait, self.idle_wait_s))
+                    self._wake.wait(self.idle_wait_s if wait is None else min(wait, self.idle_wait_s))
         finally:
             if self._close_outbox:
                 self.outbox.close()

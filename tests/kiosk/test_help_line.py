@@ -120,7 +120,7 @@ def test_an_answer_waits_durably_behind_its_request_and_is_sent_once():
     assert posted.wait_for(lambda acts: any(isinstance(x, a.HelpdeskUnreachable) for x in acts))
     assert helpdesk.answers == {}
     helpdesk.reachable = True
-    line.courier.outbox.changed.set()
+    line.courier.outbox.wake()
     line.courier.sender.outbox.clock = lambda: 1e12  # every retry is due now
     assert posted.wait_for(lambda acts: any(isinstance(x, a.EscalationUpdate) for x in acts))
     deadline = time.monotonic() + 10

@@ -274,3 +274,15 @@ def test_every_kind_the_outbox_stores_has_a_sender_lane() -> None:
     stored = set(re.findall(r'self\.put\("([a-z-]+)"', inspect.getsource(outbox.Outbox)))
     assert stored and stored <= set(HELP_KINDS) | set(BULK_KINDS)
     assert not set(HELP_KINDS) & set(BULK_KINDS)
+
+
+def test_a_put_wakes_every_sender_even_when_another_cleared_its_wake_up(tmp_path) -> None:
+    """Two lanes share the outbox: one lane clearing its wake-up must not swallow the other's."""
+    from kiosk.link.outbox import Outbox
+
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    help_lane, bulk_lane = outbox.listener(), outbox.listener()
+    outbox.put("escalation", {"x": 1}, group="g")
+    bulk_lane.clear()  # the bulk lane looked, found nothing of its own, and went back to waiting
+    assert help_lane.is_set()
+    outbox.close()
