@@ -22,6 +22,8 @@ Watcher = Callable[[Delivery], None]
 HELP_KINDS = ("escalation", "cancel", "answer")
 """The help lane: requests, their cancellations and the resident's answers (each behind its request)."""
 BULK_KINDS = ("event", "heartbeat")
+BULK_LINGER_S = 0.5
+"""Session events a resident makes in quick succession go to the helpdesk in one request."""
 
 
 class Courier:
@@ -33,7 +35,9 @@ class Courier:
         # Two lanes: a help request never waits behind a batch of session events or a heartbeat in flight (a
         # resident is waiting; the end-to-end tail came from exactly that wait).
         self.sender = Sender(self.outbox, helpdesk, on_update=self._updated, kinds=HELP_KINDS, name="outbox-help")
-        self.bulk = Sender(self.outbox, helpdesk, on_update=self._updated, kinds=BULK_KINDS, name="outbox-bulk")
+        self.bulk = Sender(
+            self.outbox, helpdesk, on_update=self._updated, kinds=BULK_KINDS, name="outbox-bulk", linger_s=BULK_LINGER_S
+        )
         self._watchers: dict[str, Watcher] = {}
         self._lock = threading.Lock()
         self.last: Delivery | None = None

@@ -25,6 +25,8 @@ from kiosk.link.outbox import Backoff
 from kiosk.link.sender import Delivery
 
 log = logging.getLogger(__name__)
+RATE_LIMITED = 429
+"""The helpdesk asks this kiosk to slow down: the poll retries after a pause without alarming the resident."""
 
 ENDED = ("resolved", "cancelled", "abandoned")
 BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
@@ -147,8 +149,8 @@ class HelpLine:
             try:
                 batch = self.helpdesk.messages(escalation_id, after=after, wait_s=self.poll_wait_s)
                 status = self.helpdesk.escalation(escalation_id) if batch.status == "waiting" else None
-            except HelpdeskCallFailed:
-                if failures == 0:
+            except HelpdeskCallFailed as exc:
+                if failures == 0 and exc.status != RATE_LIMITED:  # slowed down is not unreachable: say nothing
                     self.post(generation, a.HelpdeskUnreachable())
                 last = None
                 self.sleep.wait(BACKOFF_S[min(failures, len(BACKOFF_S) - 1)])

@@ -40,6 +40,7 @@ class Sender:
         idle_wait_s: float = 30.0,
         kinds: tuple[str, ...] | None = None,
         name: str = "outbox-sender",
+        linger_s: float = 0.0,
     ):
         self.outbox = outbox
         self.kinds = kinds
@@ -49,6 +50,9 @@ class Sender:
         self.on_update = on_update or (lambda _d: None)
         self.batch = batch
         self.idle_wait_s = idle_wait_s
+        self.linger_s = linger_s
+        """After a wake-up, wait this long for more items so they go in one request (session events: one per
+        touch would each be a request, and spend the kiosk's rate at the helpdesk that help requests need)."""
         self._stop = threading.Event()
         self._wake = outbox.listener()
         self._thread: threading.Thread | None = None
@@ -84,7 +88,9 @@ class Sender:
                 self._wake.clear()  # cleared before looking: a put from now on wakes the wait below
                 wait = self.outbox.next_due_in(self.kinds)
                 if wait is None or wait > 0:
-                    self._wake.wait(self.idle_wait_s if wait is None else min(wait, self.idle_wait_s))
+                    woken = self._wake.wait(self.idle_wait_s if wait is None else min(wait, self.idle_wait_s))
+                    if woken and self.linger_s:
+                        self._stop.wait(self.linger_s)
         finally:
             if self._close_outbox:
                 self.outbox.close()

@@ -140,3 +140,30 @@ def test_the_heartbeat_says_why_calls_are_unavailable(tmp_path):
     assert courier.bulk.deliver_due() == 1  # heartbeats go in the bulk lane
     assert helpdesk.beats[-1].call_unavailable == "no-microphone"
     courier.stop()
+
+
+class SlowedDown(FakeHelpdesk):
+    """The first polls are refused with 429 (this kiosk is over its rate), then the helpdesk answers again."""
+
+    def __init__(self):
+        super().__init__()
+        self.refusals = 2
+
+    def messages(self, escalation_id, after=0, wait_s=0):
+        from kiosk.link.client import HelpdeskUnreachable
+
+        if self.refusals:
+            self.refusals -= 1
+            raise HelpdeskUnreachable("GET /messages: HTTP 429", status=429)
+        return super().messages(escalation_id, after, wait_s)
+
+
+def test_a_rate_limited_poll_retries_without_telling_the_resident_the_helpdesk_is_gone():
+    helpdesk, posted = SlowedDown(), Posted()
+    line = HelpLine(helpdesk, posted, poll_wait_s=0.1)
+    line.open(EFFECT)
+    helpdesk.inbox.put(("text", "お待たせしました", None))
+    assert posted.wait_for(lambda acts: any(isinstance(x, a.StaffMessageArrived) for x in acts))
+    assert helpdesk.refusals == 0  # both refusals happened before the message came through
+    assert not any(isinstance(x, a.HelpdeskUnreachable) for x in posted.actions)
+    line.close()
